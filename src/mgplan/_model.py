@@ -1,0 +1,56 @@
+"""The base of mgplan's value types: frozen, strict about unknown fields.
+
+Construction and parsing raise ``InvalidInputError`` (mgplan's root) rather than
+pydantic's ``ValidationError``, so callers catch one family of errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+import pydantic
+
+from ._errors import InvalidInputError
+
+__all__ = ["Model"]
+
+
+class Model(pydantic.BaseModel, frozen=True, extra="forbid"):
+    """Frozen, extra fields forbidden, errors from mgplan's root."""
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except pydantic.ValidationError as exc:
+            raise InvalidInputError.from_pydantic(exc, type(self).__name__) from None
+
+    # Tell pydantic this __init__ only wraps its own, so nested validation keeps
+    # pydantic's fast path instead of calling __init__ for every nested model.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate(obj, **kwargs)
+        except pydantic.ValidationError as exc:
+            raise InvalidInputError.from_pydantic(exc, cls.__name__) from None
+
+    @classmethod
+    def model_validate_json(
+        cls, json_data: str | bytes | bytearray, **kwargs: Any
+    ) -> Self:
+        try:
+            return super().model_validate_json(json_data, **kwargs)
+        except pydantic.ValidationError as exc:
+            raise InvalidInputError.from_pydantic(exc, cls.__name__) from None
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with *changes* applied and validated again."""
+        return type(self)(**{**dict(self), **changes})
+
+    def __copy__(self) -> Self:
+        # Immutable values don't need copying.
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        return self
