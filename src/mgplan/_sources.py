@@ -1,0 +1,57 @@
+"""The sources behind every number mgplan ships.
+
+Each table entry elsewhere in the package names one of these keys beside its
+figure. The keys follow the project's reference notes (``[S2]`` … ``[S24]``).
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+__all__ = ["SOURCES"]
+
+SOURCES = MappingProxyType(
+    {
+        "S2": "NIH Office of Dietary Supplements, Magnesium: Fact Sheet for Health "
+        "Professionals (forms most commonly reported to cause diarrhoea; drug "
+        "interactions).",
+        "S3": "Institute of Medicine (1997). Dietary Reference Intakes for Calcium, "
+        "Phosphorus, Magnesium, Vitamin D, and Fluoride, pp. 242-245 "
+        "(tolerable upper intake levels for supplemental magnesium; LOAEL 360 mg).",
+        "S4": "EU Scientific Committee on Food (2001). Opinion on the Tolerable Upper "
+        "Intake Level of Magnesium (250 mg/day from age 4, including pregnancy).",
+        "S10": "Hornyak 1998 (PMID 9703590); Gorantla 2024 (PMID 38738598, "
+        "NCT04462796): magnesium in restless legs, evening dosing.",
+        "S11": "Schuette et al. 1994 (PMID 7815675): bisglycinate chelate versus "
+        "oxide, 'better tolerated by all patients' (n=12).",
+        "S13": "Fine et al. 1991 (PMC295344): fractional absorption falls as the "
+        "single dose rises.",
+        "S14": "UK SmPCs, medicines.org.uk/emc products 12118, 4841 and 3130 "
+        "(spacing from magnesium salts).",
+        "S15": "FDA Synthroid labelling (2008); Neurontin prescribing information; "
+        "DHHS antiretroviral guidelines Table 18d; Biktarvy HCP information; "
+        "quinolone interaction monographs.",
+        "S16": "IOM upper-limit table as reprinted (Gale).",
+        "S17": "VKM (2016) and nutri-facts.org on the SCF magnesium upper level.",
+        "S18": "German Federal Institute for Risk Assessment (BfR), press release "
+        "50/2017: at most 250 mg/day from supplements, split into at least two "
+        "intakes.",
+        "S19": "Oral magnesium SmPCs and leaflets: magnesium-ratiopharm, "
+        "Magnesiocard, Magnesium Diasporal; pharmawiki.ch Magnesiumorotat "
+        "(contraindications: eGFR < 30, AV block, myasthenia gravis).",
+        "S20": "perlancar/perl-App-MineralUtils, lib/App/MineralUtils.pm v0.023 "
+        "(elemental fractions of magnesium salts).",
+        "S21": "Magonate label (magnesium gluconate dihydrate 54 mg/1,000 mg); "
+        "Medscape magnesium monograph.",
+        "S23": "Magnesium hydroxide SmPC, medicines.org.uk/emc product 4908.",
+        "S24": "FDA labelling Q&A on 21 CFR 101.36(d): Supplement Facts state the "
+        "elemental amount.",
+        "ATOMIC": "IUPAC standard atomic weights, abridged: Mg 24.305, C 12.011, "
+        "H 1.008, O 15.999, N 14.007, Cl 35.45, S 32.06.",
+        "NATHAN2009": "Nathan et al., Diabetes Care 2009;32:193-203, 'Titration of "
+        "metformin': on GI side effects drop back to the previous lower dose and "
+        "try again later.",
+        "WEGOVY": "Wegovy (semaglutide 2.4 mg) prescribing information: if a dose is "
+        "not tolerated, consider delaying the next increase by 4 weeks.",
+    }
+)
