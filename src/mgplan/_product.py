@@ -1,0 +1,195 @@
+"""What a label says: a product, and doses stated in mg or in units of it."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Literal
+
+import pydantic
+
+from ._errors import InvalidInputError, UnknownFormError
+from ._forms import MagnesiumForm, get_form
+from ._model import Model
+
+__all__ = ["Basis", "Dose", "Product", "UnitName", "format_mg", "format_units"]
+
+Basis = Literal["elemental", "compound"]
+UnitName = Literal["capsule", "tablet", "softgel", "scoop", "sachet", "gummy", "ml"]
+
+_PLURAL: dict[str, str] = {
+    "capsule": "capsules",
+    "tablet": "tablets",
+    "softgel": "softgels",
+    "scoop": "scoops",
+    "sachet": "sachets",
+    "gummy": "gummies",
+    "ml": "ml",
+}
+_SINGULAR = {plural: one for one, plural in _PLURAL.items()}
+
+# Tolerance for comparing sums of float mg amounts against limits.
+EPSILON = 1e-9
+
+
+def format_mg(mg: float) -> str:
+    """A mg amount as a person reads it: ``200 mg``, ``80.8 mg``.
+
+    >>> format_mg(199.99999)
+    '200 mg'
+    """
+    return f"{round(mg, 1):g} mg"
+
+
+def format_units(units: float, unit: str) -> str:
+    """A count of units with halves written out: ``1½ tablets``.
+
+    >>> format_units(2, "capsule"), format_units(0.5, "tablet")
+    ('2 capsules', '½ tablet')
+    """
+    whole = math.floor(units + EPSILON)
+    half = units - whole > 0.25
+    count = (str(whole) if whole else "") + ("½" if half else "")
+    name = unit if (units <= 1 + EPSILON and unit != "ml") else _PLURAL.get(unit, unit)
+    return f"{count or '0'} {name}"
+
+
+class Product(Model, frozen=True):
+    """A magnesium product as its label describes it.
+
+    US Supplement Facts state the *elemental* amount per serving [S24]; a
+    front-of-pack "500 mg glycinate" is the *compound* mass, so say which.
+
+    >>> p = Product(name="Glycinate 100", form="glycinate", amount_per_unit=100)
+    >>> p.units_for(200)
+    2.0
+    """
+
+    name: str = pydantic.Field(min_length=1, max_length=120)
+    form: str = pydantic.Field(description="a catalogued form id, e.g. 'bisglycinate'")
+    amount_per_unit: float = pydantic.Field(
+        gt=0, le=10_000, description="mg per unit, on the stated basis"
+    )
+    basis: Basis = "elemental"
+    unit: UnitName = "capsule"
+    splittable: bool = pydantic.Field(
+        default=False, description="whether a unit may be halved (scored tablets)"
+    )
+    units_per_container: int | None = pydantic.Field(default=None, ge=1)
+
+    @pydantic.field_validator("form", mode="before")
+    @classmethod
+    def _known_form(cls, value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"expected a form id string, got {value!r}")
+        try:
+            return get_form(value).id
+        except UnknownFormError as exc:
+            # The field path comes from where the value sits in the model.
+            raise UnknownFormError(exc.form_id, exc.known, field="") from None
+
+    @pydantic.field_validator("unit", mode="before")
+    @classmethod
+    def _singular_unit(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            return _SINGULAR.get(value, value)
+        return value
+
+    @property
+    def magnesium_form(self) -> MagnesiumForm:
+        """The catalogued salt."""
+        return get_form(self.form)
+
+    @property
+    def elemental_per_unit(self) -> float:
+        """Elemental magnesium (mg) in one unit."""
+        if self.basis == "elemental":
+            return self.amount_per_unit
+        return self.magnesium_form.to_elemental(self.amount_per_unit)
+
+    @property
+    def compound_per_unit(self) -> float:
+        """Mass of the salt (mg) in one unit."""
+        if self.basis == "compound":
+            return self.amount_per_unit
+        return self.magnesium_form.to_compound(self.amount_per_unit)
+
+    @property
+    def unit_step(self) -> float:
+        """The smallest amount that may be taken: a half or a whole unit."""
+        return 0.5 if self.splittable else 1.0
+
+    def units_for(self, elemental_mg: float) -> float:
+        """Units that carry exactly *elemental_mg* (not rounded)."""
+        return elemental_mg / self.elemental_per_unit
+
+    @property
+    def unit_plural(self) -> str:
+        """The unit's plural: ``capsules``, ``ml``."""
+        return _PLURAL[self.unit]
+
+    def describe_units(self, units: float) -> str:
+        """``2 capsules``, ``1½ tablets``."""
+        return format_units(units, self.unit)
+
+
+_DOSE_RE = re.compile(
+    r"^\s*(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>[a-z]+)?(?:\s+elemental)?\s*$",
+    re.IGNORECASE,
+)
+
+
+class Dose(Model, frozen=True):
+    """An amount in elemental mg or in units of the product.
+
+    Accepts ``"200 mg"``, ``"2 capsules"``, ``"1.5 tablets"`` or a number (mg).
+
+    >>> Dose.parse("2 capsules")
+    Dose(amount=2.0, unit='units')
+    """
+
+    amount: float = pydantic.Field(gt=0, le=100_000)
+    unit: Literal["mg", "units"] = "mg"
+
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float):
+            return {"amount": value, "unit": "mg"}
+        if isinstance(value, str):
+            return _parse_dose_text(value)
+        return value
+
+    @classmethod
+    def parse(cls, text: str) -> Dose:
+        """A dose from text such as ``"200 mg"`` or ``"2 capsules"``."""
+        return cls.model_validate(text)
+
+    def to_mg(self, product: Product) -> float:
+        """This dose in elemental mg of *product*."""
+        if self.unit == "mg":
+            return self.amount
+        return self.amount * product.elemental_per_unit
+
+    def __str__(self) -> str:
+        if self.unit == "mg":
+            return format_mg(self.amount)
+        return f"{self.amount:g} units"
+
+
+def _parse_dose_text(text: str) -> dict[str, Any]:
+    match = _DOSE_RE.match(text)
+    if match is None:
+        raise InvalidInputError("", "a dose such as '200 mg' or '2 capsules'", text)
+    amount = float(match["amount"])
+    unit = (match["unit"] or "mg").lower()
+    if unit in {"mg", "milligram", "milligrams"}:
+        return {"amount": amount, "unit": "mg"}
+    if unit in _PLURAL or unit in _SINGULAR or unit in {"unit", "units"}:
+        return {"amount": amount, "unit": "units"}
+    raise InvalidInputError(
+        "", "a dose in 'mg' or in units such as 'capsules' or 'tablets'", text
+    )

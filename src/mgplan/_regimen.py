@@ -1,0 +1,246 @@
+"""The titration a person intends: product, ladder, evening slots, zone, dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any, Self
+
+import pydantic
+
+from ._errors import InvalidInputError
+from ._model import Model
+from ._product import Dose, Product, format_mg
+
+__all__ = ["EVENING_END", "EVENING_START", "PRESETS", "Regimen", "Slot"]
+
+# mgplan plans evening doses only: the RLS studies dosed in the evening
+# (Hornyak 1998, Gorantla 2024 with dinner [S10]).
+EVENING_START = dt.time(16, 0)
+EVENING_END = dt.time(23, 59)
+
+_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+
+class Slot(Model, frozen=True):
+    """An evening intake time on the local wall clock, e.g. 19:00 with dinner.
+
+    >>> Slot.model_validate("21:30").time
+    datetime.time(21, 30)
+    """
+
+    time: dt.time
+    label: str = pydantic.Field(default="", max_length=60)
+
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            clock, _, label = value.strip().partition(" ")
+            return {"time": clock, "label": label.strip()}
+        if isinstance(value, dt.time):
+            return {"time": value}
+        return value
+
+    @pydantic.field_validator("time")
+    @classmethod
+    def _wall_clock(cls, value: dt.time) -> dt.time:
+        if value.tzinfo is not None:
+            raise ValueError(
+                f"expected a local wall-clock time without a zone, got {value!r}"
+            )
+        return value.replace(second=0, microsecond=0)
+
+    @property
+    def name(self) -> str:
+        """The label, or the time when there is none."""
+        return self.label or self.time.strftime("%H:%M")
+
+
+def _default_slots() -> tuple[Slot, ...]:
+    return (
+        Slot(time=dt.time(19, 0), label="with dinner"),
+        Slot(time=dt.time(21, 30), label="at bedtime"),
+    )
+
+
+class Regimen(Model, frozen=True):
+    """A start-low, go-slow evening titration of one product.
+
+    Doses are elemental mg or units of the product. A day's dose above
+    ``max_single_dose`` is split across the evening ``slots``; a dose that fits
+    in one intake is taken at ``slots[single_slot]`` (by default the first,
+    with dinner, since food "likely counteracts the osmotic effect" [S3]).
+
+    The ladder's numbers have no authoritative source (no published magnesium
+    titration protocol exists); the defaults are the ``standard`` preset.
+    """
+
+    id: str = pydantic.Field(
+        default="",
+        pattern=r"^$|" + _ID_PATTERN,
+        description="stable plan id used in calendar UIDs; derived when empty",
+    )
+    product: Product
+    start_date: dt.date
+    tz: str = pydantic.Field(description="IANA time zone, e.g. 'Europe/Berlin'")
+    start_dose: Dose = Dose(amount=100)
+    step: Dose = Dose(amount=50)
+    step_interval_days: int = pydantic.Field(default=7, ge=1, le=365)
+    target_dose: Dose = Dose(amount=200)
+    # BfR: at most 250 mg/day from supplements, split into at least two
+    # intakes [S18], so one intake stays at or under 125 mg by default;
+    # absorption also falls as a single dose rises [S13].
+    max_single_dose: Dose = Dose(amount=125)
+    slots: tuple[Slot, ...] = pydantic.Field(default_factory=_default_slots)
+    single_slot: int = pydantic.Field(default=0, ge=0)
+    maintenance_days: int = pydantic.Field(default=56, ge=0, le=3660)
+    end_date: dt.date | None = None
+
+    @pydantic.field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                "expected an IANA time zone name such as 'Europe/Berlin'"
+            ) from None
+        return value
+
+    @pydantic.field_validator("slots")
+    @classmethod
+    def _evening_in_order(cls, slots: tuple[Slot, ...]) -> tuple[Slot, ...]:
+        if not slots:
+            raise ValueError("expected at least one evening slot")
+        for i, slot in enumerate(slots):
+            if not EVENING_START <= slot.time <= EVENING_END:
+                raise InvalidInputError(
+                    f"[{i}].time",
+                    f"an evening time between {EVENING_START:%H:%M} and "
+                    f"{EVENING_END:%H:%M}",
+                    slot.time.strftime("%H:%M"),
+                )
+            if i and slot.time <= slots[i - 1].time:
+                raise InvalidInputError(
+                    f"[{i}].time",
+                    f"a time later than the slot before it "
+                    f"({slots[i - 1].time:%H:%M}); slots go in order",
+                    slot.time.strftime("%H:%M"),
+                )
+        return slots
+
+    @pydantic.model_validator(mode="after")
+    def _consistent(self) -> Self:
+        problems: list[tuple[str, str, Any]] = []
+        if self.single_slot >= len(self.slots):
+            problems.append(
+                (
+                    "single_slot",
+                    f"an index into slots (0 to {len(self.slots) - 1})",
+                    self.single_slot,
+                )
+            )
+        if self.start_mg > self.target_mg + 1e-9:
+            problems.append(
+                (
+                    "target_dose",
+                    f"at least the start dose ({format_mg(self.start_mg)})",
+                    str(self.target_dose),
+                )
+            )
+        if self.end_date is not None and self.end_date <= self.start_date:
+            problems.append(
+                (
+                    "end_date",
+                    f"a date after start_date ({self.start_date.isoformat()})",
+                    self.end_date.isoformat(),
+                )
+            )
+        if problems:
+            field, expected, received = problems[0]
+            raise InvalidInputError(field, expected, received)
+        if not self.id:
+            derived = f"{self.product.form}-{self.start_date:%Y%m%d}"
+            object.__setattr__(self, "id", derived)
+        return self
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The regimen's time zone."""
+        return zoneinfo.ZoneInfo(self.tz)
+
+    @property
+    def start_mg(self) -> float:
+        """The start dose in elemental mg."""
+        return self.start_dose.to_mg(self.product)
+
+    @property
+    def step_mg(self) -> float:
+        """The requested step in elemental mg."""
+        return self.step.to_mg(self.product)
+
+    @property
+    def target_mg(self) -> float:
+        """The target dose in elemental mg."""
+        return self.target_dose.to_mg(self.product)
+
+    @property
+    def max_single_mg(self) -> float:
+        """The largest single intake in elemental mg."""
+        return self.max_single_dose.to_mg(self.product)
+
+    @classmethod
+    def from_preset(cls, name: str, **fields: Any) -> Regimen:
+        """A regimen from a named ladder, with *fields* filled in or overridden.
+
+        >>> from mgplan import Product
+        >>> r = Regimen.from_preset(
+        ...     "gentle",
+        ...     product=Product(name="Gly", form="glycinate", amount_per_unit=50),
+        ...     start_date="2026-12-01",
+        ...     tz="Europe/Berlin",
+        ... )
+        >>> r.step_interval_days
+        14
+        """
+        try:
+            preset = PRESETS[name]
+        except KeyError:
+            raise InvalidInputError(
+                "preset", "one of: " + ", ".join(sorted(PRESETS)), name
+            ) from None
+        return cls(**{**preset, **fields})
+
+
+# Ladders, not evidence: no authoritative start dose, increment or interval
+# exists for magnesium (the project's reference notes, section 6). The dwell
+# time of one to two weeks per step follows the metformin pattern of 5-7 days
+# per step before going up [NATHAN2009]. The targets are doses the RLS studies
+# used: 200 mg elemental with dinner (Gorantla 2024) and about 300 mg in the
+# evening (Hornyak 1998) [S10].
+PRESETS: dict[str, dict[str, Any]] = {
+    "gentle": {
+        "start_dose": Dose(amount=50),
+        "step": Dose(amount=50),
+        "step_interval_days": 14,
+        "target_dose": Dose(amount=200),
+    },
+    "standard": {
+        "start_dose": Dose(amount=100),
+        "step": Dose(amount=50),
+        "step_interval_days": 7,
+        "target_dose": Dose(amount=200),
+    },
+    "hornyak": {
+        "start_dose": Dose(amount=100),
+        "step": Dose(amount=100),
+        "step_interval_days": 7,
+        "target_dose": Dose(amount=300),
+        "slots": (
+            Slot(time=dt.time(18, 30), label="with dinner"),
+            Slot(time=dt.time(20, 0), label="evening"),
+            Slot(time=dt.time(21, 30), label="at bedtime"),
+        ),
+    },
+}
