@@ -1,0 +1,285 @@
+"""The engine's output: a dated evening schedule with its audit trail.
+
+A ``Schedule`` holds everything it was planned from (regimen, profile, policy,
+reports), so exporters need nothing else and a saved schedule can be re-planned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+import zoneinfo
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+import pydantic
+
+from ._errors import InvalidInputError
+from ._model import Model
+from ._product import format_mg
+from ._profile import SafetyProfile
+from ._regimen import Regimen
+from ._tolerance import MissedDose, SideEffectReport, TolerancePolicy
+
+__all__ = [
+    "DISCLAIMER",
+    "Action",
+    "DayEntry",
+    "Decision",
+    "DoseStep",
+    "Intake",
+    "Phase",
+    "Schedule",
+    "ZonedDateTime",
+]
+
+DISCLAIMER = (
+    "mgplan is a planning aid, not medical advice. It makes no claim that "
+    "magnesium helps restless legs. Talk to a clinician before you start and "
+    "about any side effect."
+)
+
+_ZONED_RE = re.compile(r"^(?P<iso>[^\[\]]+)\[(?P<zone>[A-Za-z0-9_+\-/]+)\]$")
+
+
+def _parse_zoned(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        if not isinstance(value.tzinfo, zoneinfo.ZoneInfo):
+            raise ValueError(
+                "expected a datetime with an IANA zone (zoneinfo.ZoneInfo)"
+            )
+        return value
+    if isinstance(value, str):
+        match = _ZONED_RE.match(value)
+        if match is not None:
+            try:
+                instant = dt.datetime.fromisoformat(match["iso"])
+                zone = zoneinfo.ZoneInfo(match["zone"])
+            except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+                pass
+            else:
+                if instant.tzinfo is not None:
+                    return instant.astimezone(zone)
+    raise ValueError(
+        "expected a zoned date-time such as '2026-12-01T19:00:00+01:00[Europe/Berlin]'"
+    )
+
+
+def _format_zoned(value: dt.datetime) -> str:
+    return f"{value.isoformat()}[{value.tzinfo}]"
+
+
+ZonedDateTime = Annotated[
+    dt.datetime,
+    pydantic.BeforeValidator(_parse_zoned),
+    pydantic.PlainSerializer(_format_zoned, return_type=str),
+    pydantic.WithJsonSchema(
+        {
+            "type": "string",
+            "description": "RFC 9557 date-time with offset and IANA zone",
+            "examples": ["2026-12-01T19:00:00+01:00[Europe/Berlin]"],
+        }
+    ),
+]
+"""An aware datetime that keeps its IANA zone name through JSON (RFC 9557)."""
+
+
+class Phase(enum.StrEnum):
+    """Where a day sits in the titration."""
+
+    TITRATING = "titrating"
+    HOLDING = "holding"
+    STEPPED_BACK = "stepped-back"
+    PAUSED = "paused"
+    MAINTAINING = "maintaining"
+
+
+class Action(enum.StrEnum):
+    """What the engine did on a decision's date."""
+
+    START = "start"
+    ADJUST = "adjust"
+    INCREASE = "increase"
+    REACH_TARGET = "reach-target"
+    HOLD = "hold"
+    STEP_BACK = "step-back"
+    CEILING = "ceiling"
+    PAUSE = "pause"
+    RESTART = "restart"
+    MISSED_RESTART = "missed-restart"
+    NOTE = "note"
+    END = "end"
+
+
+class Intake(Model, frozen=True):
+    """One evening intake: when, where in the evening, and how much."""
+
+    at: ZonedDateTime
+    slot: str
+    units: float = pydantic.Field(gt=0)
+    elemental_mg: float = pydantic.Field(gt=0)
+    compound_mg: float = pydantic.Field(gt=0)
+
+
+class DayEntry(Model, frozen=True):
+    """One day of the schedule. ``step`` counts ladder rungs from 1 (0: paused)."""
+
+    date: dt.date
+    phase: Phase
+    step: int = pydantic.Field(ge=0)
+    units: float = pydantic.Field(ge=0)
+    elemental_mg: float = pydantic.Field(ge=0)
+    compound_mg: float = pydantic.Field(ge=0)
+    intakes: tuple[Intake, ...] = ()
+    missed: bool = False
+
+
+Cause = Annotated[SideEffectReport | MissedDose, pydantic.Field(discriminator="kind")]
+
+
+class Decision(Model, frozen=True):
+    """A change the engine made, why, and a sentence a person can read."""
+
+    date: dt.date
+    action: Action
+    message: str
+    dose_before_mg: float | None = None
+    dose_after_mg: float | None = None
+    cause: Cause | None = None
+    consult_clinician: bool = False
+    suggestion: str = ""
+
+
+class DoseStep(Model, frozen=True):
+    """A run of consecutive days with the same intakes (same times and units)."""
+
+    sequence: int = pydantic.Field(ge=1)
+    start: dt.date
+    end: dt.date
+    phase: Phase
+    units: float
+    elemental_mg: float
+    compound_mg: float
+    intakes: tuple[Intake, ...] = pydantic.Field(
+        description="the intakes of the step's first day"
+    )
+
+    @property
+    def days(self) -> int:
+        """Length of the step in days."""
+        return (self.end - self.start).days + 1
+
+
+class Schedule(Model, frozen=True):
+    """A dated evening dose schedule, planned by ``mgplan.plan``.
+
+    JSON round-trips without loss (``to_json`` / ``from_json``); the format is
+    versioned and its JSON Schema ships as ``schemas/schedule.v1.schema.json``.
+    """
+
+    format: Literal["mgplan.schedule"] = "mgplan.schedule"
+    version: Literal[1] = 1
+    plan_id: str
+    regimen: Regimen
+    profile: SafetyProfile
+    policy: TolerancePolicy
+    reports: tuple[SideEffectReport, ...] = ()
+    missed: tuple[MissedDose, ...] = ()
+    as_of: dt.date | None = None
+    daily_cap_mg: float = pydantic.Field(gt=0)
+    cap_reason: str
+    ceiling_mg: float | None = None
+    days: tuple[DayEntry, ...]
+    decisions: tuple[Decision, ...]
+    consult_clinician: bool = False
+    suggestions: tuple[str, ...] = ()
+    disclaimer: str = DISCLAIMER
+
+    @property
+    def start(self) -> dt.date:
+        """The first day."""
+        return self.days[0].date
+
+    @property
+    def end(self) -> dt.date:
+        """The last day."""
+        return self.days[-1].date
+
+    def day(self, date: dt.date) -> DayEntry:
+        """The entry for *date*; InvalidInputError outside the plan."""
+        index = (date - self.start).days
+        if not 0 <= index < len(self.days):
+            raise InvalidInputError(
+                "date",
+                f"a date within the plan ({self.start.isoformat()} to "
+                f"{self.end.isoformat()})",
+                date.isoformat(),
+            )
+        return self.days[index]
+
+    def intakes(self) -> Iterator[Intake]:
+        """Every intake in order."""
+        for entry in self.days:
+            yield from entry.intakes
+
+    def latest_decision(self, date: dt.date) -> Decision | None:
+        """The most recent decision on or before *date*."""
+        found = None
+        for decision in self.decisions:
+            if decision.date > date:
+                break
+            found = decision
+        return found
+
+    def steps(self) -> tuple[DoseStep, ...]:
+        """Runs of consecutive days with identical intakes; paused days end a run."""
+        runs: list[DoseStep] = []
+        current: list[DayEntry] = []
+
+        def key(entry: DayEntry) -> tuple[Any, ...]:
+            return tuple((i.slot, i.at.time(), i.units) for i in entry.intakes)
+
+        def close() -> None:
+            if current:
+                first = current[0]
+                runs.append(
+                    DoseStep(
+                        sequence=len(runs) + 1,
+                        start=first.date,
+                        end=current[-1].date,
+                        phase=first.phase,
+                        units=first.units,
+                        elemental_mg=first.elemental_mg,
+                        compound_mg=first.compound_mg,
+                        intakes=first.intakes,
+                    )
+                )
+                current.clear()
+
+        for entry in self.days:
+            if not entry.intakes:
+                close()
+                continue
+            if current and key(current[0]) != key(entry):
+                close()
+            current.append(entry)
+        close()
+        return tuple(runs)
+
+    def describe_dose(self, entry: DayEntry) -> str:
+        """``2 capsules (200 mg)`` — units first, then elemental mg."""
+        if not entry.intakes:
+            return "no dose (paused)"
+        product = self.regimen.product
+        units = product.describe_units(entry.units)
+        return f"{units} ({format_mg(entry.elemental_mg)})"
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The schedule as versioned JSON."""
+        return self.model_dump_json(indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Schedule:
+        """A schedule from ``to_json`` output; InvalidInputError if it is not one."""
+        return cls.model_validate_json(text)

@@ -1,0 +1,34 @@
+import datetime as dt
+
+import pytest
+
+import mgplan
+
+
+@pytest.fixture
+def glycinate() -> mgplan.Product:
+    return mgplan.Product(name="Gly 100", form="glycinate", amount_per_unit=100)
+
+
+@pytest.fixture
+def regimen(glycinate: mgplan.Product) -> mgplan.Regimen:
+    """100 mg capsules: 100 → 200 → 300 mg, a step a week, three slots."""
+    return mgplan.Regimen(
+        id="test-plan",
+        product=glycinate,
+        start_date=dt.date(2026, 12, 1),
+        tz="Europe/Berlin",
+        start_dose="100 mg",
+        step="100 mg",
+        target_dose="300 mg",
+        slots=["18:30 with dinner", "20:00 evening", "21:30 at bedtime"],
+        maintenance_days=28,
+    )
+
+
+def report(
+    date: str, severity: str = "moderate", symptom: str = "diarrhoea"
+) -> mgplan.SideEffectReport:
+    return mgplan.SideEffectReport(
+        date=dt.date.fromisoformat(date), symptom=symptom, severity=severity
+    )

@@ -1,0 +1,72 @@
+import datetime as dt
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+import mgplan
+from mgplan import _jsonschema
+
+from .conftest import report
+
+SCHEMAS = Path(__file__).parent.parent / "schemas"
+
+
+class TestRoundTrip:
+    def test_schedule(self, regimen: mgplan.Regimen) -> None:
+        """A schedule with reports survives JSON unchanged, zone names included."""
+        s = mgplan.plan(
+            regimen,
+            reports=[report("2026-12-17")],
+            missed=[mgplan.MissedDose(date=dt.date(2026, 12, 3))],
+        )
+        back = mgplan.Schedule.from_json(s.to_json())
+        assert s == back
+        assert "Europe/Berlin" == str(back.days[0].intakes[0].at.tzinfo)
+
+    def test_zoned_datetime_text(self, regimen: mgplan.Regimen) -> None:
+        """Intake times are written as RFC 9557 text with offset and zone."""
+        data = json.loads(mgplan.plan(regimen).to_json())
+        at = data["days"][0]["intakes"][0]["at"]
+        assert "2026-12-01T18:30:00+01:00[Europe/Berlin]" == at
+
+    def test_version_is_written_and_checked(self, regimen: mgplan.Regimen) -> None:
+        """The format and version are in the file; another version is refused."""
+        data = json.loads(mgplan.plan(regimen).to_json())
+        assert ("mgplan.schedule", 1) == (data["format"], data["version"])
+        data["version"] = 2
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            mgplan.Schedule.from_json(json.dumps(data))
+        assert "Schedule.version" == info.value.field
+
+    def test_regimen_and_reports(self, regimen: mgplan.Regimen) -> None:
+        """Regimens and reports round-trip on their own too."""
+        assert regimen == mgplan.Regimen.model_validate_json(regimen.model_dump_json())
+        r = mgplan.SideEffectReport(
+            date="2026-12-01",
+            symptom="cramping",
+            severity="mild",
+            bristol=5,
+            note="after dinner",
+        )
+        assert r == mgplan.SideEffectReport.model_validate_json(r.model_dump_json())
+
+    def test_not_json(self) -> None:
+        """Garbage is an InvalidInputError, not pydantic's own error."""
+        with pytest.raises(mgplan.InvalidInputError):
+            mgplan.Schedule.from_json("{not json")
+
+
+class TestPublishedSchemas:
+    @pytest.mark.parametrize("name", sorted(_jsonschema.SCHEMAS))
+    def test_file_matches_models(self, name: str) -> None:
+        """The schema files in schemas/ are what the models generate."""
+        assert _jsonschema.render(name) == (SCHEMAS / name).read_text("utf-8")
+
+    def test_schedule_validates_against_schema(self, regimen: mgplan.Regimen) -> None:
+        """A real schedule is valid under the published schema."""
+        schema = json.loads((SCHEMAS / "schedule.v1.schema.json").read_text())
+        schedule = mgplan.plan(regimen, reports=[report("2026-12-17")])
+        data = json.loads(schedule.to_json())
+        jsonschema.validate(data, schema)

@@ -1,0 +1,39 @@
+"""The README's commands and code are the ones that work."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text("utf-8")
+
+
+def shell_commands() -> list[str]:
+    return re.findall(r"```sh\n(.*?)\n```", README, flags=re.S)
+
+
+def test_readme_opens_with_two_commands() -> None:
+    """The first two code blocks are the run command and the test command."""
+    fences = re.findall(r"^```(\w*)$", README, flags=re.M)
+    openers = fences[::2]
+    assert ["sh", "sh"] == openers[:2]
+    run, test = shell_commands()[:2]
+    assert "pip install" in run
+    assert "pytest" in test
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    """.ci/run calls the README's test command verbatim."""
+    ci = (ROOT / ".ci" / "run").read_text("utf-8").splitlines()
+    assert shell_commands()[1] in ci
+
+
+def test_python_example_runs() -> None:
+    """The README's Python example runs and prints what its comments say."""
+    code = re.findall(r"```python\n(.*?)\n```", README, flags=re.S)[0]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "2 capsules (200 mg)" in out.stdout
+    assert "stepping back to 200 mg for 7 days, then retrying 300 mg once" in out.stdout
