@@ -7,6 +7,7 @@ never drifts and a dose is always a whole or permitted half unit.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 from collections import defaultdict
@@ -26,7 +27,7 @@ from ._tolerance import (
     TolerancePolicy,
 )
 
-__all__ = ["MAX_PLAN_DAYS", "plan"]
+__all__ = ["MAX_PLAN_DAYS", "plan", "plan_history"]
 
 # A safety net against a plan that never ends, far beyond any real regimen.
 MAX_PLAN_DAYS = 366 * 30
@@ -58,6 +59,23 @@ def plan(
     profile.check()
     _check_reports(regimen, reports, missed, as_of)
     return _Planner(regimen, profile, policy, reports, missed, as_of).run()
+
+
+def plan_history(schedule: Schedule) -> list[Schedule]:
+    """The versions *schedule* went through as its reports arrived, oldest first.
+
+    The first version has no reports; each next one adds the reports (and
+    missed doses) of one more date. The schedule itself is not included.
+    """
+    planner = _Planner(
+        schedule.regimen,
+        schedule.profile,
+        schedule.policy,
+        schedule.reports,
+        schedule.missed,
+        schedule.as_of,
+    )
+    return planner.history()
 
 
 def _check_reports(
@@ -101,6 +119,16 @@ class _State:
     consult: bool = False
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """The simulation at the start of a day, before that day's reports."""
+
+    state: _State
+    days: int
+    decisions: int
+    suggestions: tuple[str, ...]
+
+
 class _Planner:
     def __init__(
         self,
@@ -120,6 +148,8 @@ class _Planner:
         self.product = regimen.product
         self.interval = regimen.step_interval_days
         self.cap = profile.daily_cap_mg
+        self.unit_mg = self.product.elemental_per_unit
+        self.unit_compound_mg = self.product.compound_per_unit
         self.quantum_mg: float = (
             self.product.elemental_per_unit * self.product.unit_step
         )
@@ -127,6 +157,7 @@ class _Planner:
         self.suggestions: list[str] = []
         self.days: list[DayEntry] = []
         self._intake_cache: dict[int, list[tuple[int, int]]] = {}
+        self._day_intakes: dict[tuple[dt.date, int], tuple[Intake, ...]] = {}
         self._build_ladder()
 
     # -- set-up -------------------------------------------------------------
@@ -216,9 +247,7 @@ class _Planner:
         return f"{self._mg(quanta)} ({self._units(quanta)})"
 
     def _rung_mg(self, rung: int) -> float:
-        return _round_mg(
-            self.ladder[rung] * self.product.unit_step * self.product.elemental_per_unit
-        )
+        return _round_mg(self.ladder[rung] * self.product.unit_step * self.unit_mg)
 
     def _decide(
         self,
@@ -266,6 +295,45 @@ class _Planner:
     # -- the simulation -----------------------------------------------------
 
     def run(self) -> Schedule:
+        """The schedule with every report applied."""
+        state = self._begin()
+        self._simulate(state, self.regimen.start_date, self.reports, self.missed)
+        self._check_late_reports()
+        return self._finish(state, self.reports, self.missed)
+
+    def history(self) -> list[Schedule]:
+        """The plan as it stood before each report date, oldest first.
+
+        Version *i* has the reports dated before the *i*-th report date. Up to
+        that date it is the final plan, so each version resumes from a snapshot
+        of the final run's state instead of planning again from the start.
+        """
+        dates = sorted({r.date for r in self.reports} | {m.date for m in self.missed})
+        snapshots: dict[dt.date, _Snapshot] = {}
+        state = self._begin()
+        self._simulate(
+            state,
+            self.regimen.start_date,
+            self.reports,
+            self.missed,
+            snapshots=snapshots,
+            at=set(dates),
+        )
+        versions = []
+        for cut in dates:
+            snap = snapshots[cut]
+            reports = tuple(x for x in self.reports if x.date < cut)
+            missed = tuple(x for x in self.missed if x.date < cut)
+            branch = copy.copy(self)
+            branch.days = self.days[: snap.days]
+            branch.decisions = self.decisions[: snap.decisions]
+            branch.suggestions = list(snap.suggestions)
+            resumed = copy.deepcopy(snap.state)
+            branch._simulate(resumed, cut, (), missed)
+            versions.append(branch._finish(resumed, reports, missed))
+        return versions
+
+    def _begin(self) -> _State:
         r = self.regimen
         start = r.start_date
         last = len(self.ladder) - 1
@@ -291,13 +359,23 @@ class _Planner:
             f"{slot.label or slot.time.strftime('%H:%M')}{ladder_text}.",
             after=self._rung_mg(0),
         )
+        return state
 
+    def _simulate(
+        self,
+        state: _State,
+        day: dt.date,
+        reports: tuple[SideEffectReport, ...],
+        missed: tuple[MissedDose, ...],
+        *,
+        snapshots: dict[dt.date, _Snapshot] | None = None,
+        at: set[dt.date] | frozenset[dt.date] = frozenset(),
+    ) -> None:
+        start = self.regimen.start_date
         reports_by_day: dict[dt.date, list[SideEffectReport]] = defaultdict(list)
-        for report in self.reports:
+        for report in reports:
             reports_by_day[report.date].append(report)
-        missed_by_day = {m.date: m for m in self.missed}
-
-        day = start
+        missed_by_day = {m.date: m for m in missed}
         while True:
             end = self._plan_end(state)
             if end is not None and day > end:
@@ -307,6 +385,13 @@ class _Planner:
                     "Regimen",
                     f"a plan that ends within {MAX_PLAN_DAYS} days",
                     f"a plan still running on {day.isoformat()}",
+                )
+            if snapshots is not None and day in at:
+                snapshots[day] = _Snapshot(
+                    copy.deepcopy(state),
+                    len(self.days),
+                    len(self.decisions),
+                    tuple(self.suggestions),
                 )
             if (
                 state.mode is Phase.PAUSED
@@ -322,6 +407,7 @@ class _Planner:
             self._emit(day, state, day in missed_by_day)
             day += dt.timedelta(1)
 
+    def _check_late_reports(self) -> None:
         last_day = self.days[-1].date
         late = [
             (f"reports[{i}].date", x.date)
@@ -340,6 +426,13 @@ class _Planner:
                 date.isoformat(),
             )
 
+    def _finish(
+        self,
+        state: _State,
+        reports: tuple[SideEffectReport, ...],
+        missed: tuple[MissedDose, ...],
+    ) -> Schedule:
+        r = self.regimen
         ceiling = (
             None if state.ceiling_rung is None else self._rung_mg(state.ceiling_rung)
         )
@@ -348,11 +441,12 @@ class _Planner:
             regimen=r,
             profile=self.profile,
             policy=self.policy,
-            reports=tuple(sorted(self.reports, key=lambda x: x.date)),
-            missed=tuple(sorted(self.missed, key=lambda x: x.date)),
+            reports=tuple(sorted(reports, key=lambda x: x.date)),
+            missed=tuple(sorted(missed, key=lambda x: x.date)),
             as_of=self.as_of,
             daily_cap_mg=self.cap,
             cap_reason=self.profile.cap_reason,
+            ladder_mg=tuple(self._rung_mg(i) for i in range(len(self.ladder))),
             ceiling_mg=ceiling,
             days=tuple(self.days),
             decisions=tuple(self.decisions),
@@ -599,47 +693,61 @@ class _Planner:
     # -- output -------------------------------------------------------------
 
     def _emit(self, day: dt.date, state: _State, missed: bool) -> None:
+        # The engine's own output is valid by construction: model_construct
+        # skips re-validating thousands of values (a year plans in ~ms).
         if state.mode is Phase.PAUSED:
             self.days.append(
-                DayEntry(
+                DayEntry.model_construct(
                     date=day,
                     phase=Phase.PAUSED,
                     step=0,
-                    units=0,
-                    elemental_mg=0,
-                    compound_mg=0,
+                    units=0.0,
+                    elemental_mg=0.0,
+                    compound_mg=0.0,
+                    intakes=(),
                     missed=False,
                 )
             )
             return
         quanta = self.ladder[state.rung]
-        product, zone = self.product, self.regimen.zone
-        intakes = []
-        for slot_index, portion in self._split(quanta):
-            slot = self.regimen.slots[slot_index]
-            units = portion * product.unit_step
-            intakes.append(
-                Intake(
-                    at=_local(day, slot.time, zone),
-                    slot=slot.name,
-                    units=units,
-                    elemental_mg=_round_mg(units * product.elemental_per_unit),
-                    compound_mg=_round_mg(units * product.compound_per_unit),
-                )
-            )
-        units = quanta * product.unit_step
+        units = quanta * self.product.unit_step
         self.days.append(
-            DayEntry(
+            DayEntry.model_construct(
                 date=day,
                 phase=state.mode,
                 step=state.rung + 1,
                 units=units,
-                elemental_mg=_round_mg(units * product.elemental_per_unit),
-                compound_mg=_round_mg(units * product.compound_per_unit),
-                intakes=tuple(intakes),
+                elemental_mg=_round_mg(units * self.unit_mg),
+                compound_mg=_round_mg(units * self.unit_compound_mg),
+                intakes=self._intakes(day, quanta),
                 missed=missed,
             )
         )
+
+    def _intakes(self, day: dt.date, quanta: int) -> tuple[Intake, ...]:
+        # Shared by the history's branches, which repeat the same days.
+        key = (day, quanta)
+        cached = self._day_intakes.get(key)
+        if cached is not None:
+            return cached
+        step = self.product.unit_step
+        zone = self.regimen.zone
+        intakes = []
+        for slot_index, portion in self._split(quanta):
+            slot = self.regimen.slots[slot_index]
+            units = portion * step
+            intakes.append(
+                Intake.model_construct(
+                    at=_local(day, slot.time, zone),
+                    slot=slot.name,
+                    slot_index=slot_index,
+                    units=units,
+                    elemental_mg=_round_mg(units * self.unit_mg),
+                    compound_mg=_round_mg(units * self.unit_compound_mg),
+                )
+            )
+        result = self._day_intakes[key] = tuple(intakes)
+        return result
 
     def _split(self, quanta: int) -> list[tuple[int, int]]:
         """(slot index, quanta) per intake: as even as possible, larger first."""

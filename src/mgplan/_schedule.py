@@ -6,6 +6,7 @@ reports), so exporters need nothing else and a saved schedule can be re-planned.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import enum
 import re
@@ -117,6 +118,7 @@ class Intake(Model, frozen=True):
 
     at: ZonedDateTime
     slot: str
+    slot_index: int = pydantic.Field(ge=0, description="position in Regimen.slots")
     units: float = pydantic.Field(gt=0)
     elemental_mg: float = pydantic.Field(gt=0)
     compound_mg: float = pydantic.Field(gt=0)
@@ -189,6 +191,9 @@ class Schedule(Model, frozen=True):
     as_of: dt.date | None = None
     daily_cap_mg: float = pydantic.Field(gt=0)
     cap_reason: str
+    ladder_mg: tuple[float, ...] = pydantic.Field(
+        description="the daily dose of each rung, in elemental mg"
+    )
     ceiling_mg: float | None = None
     days: tuple[DayEntry, ...]
     decisions: tuple[Decision, ...]
@@ -225,12 +230,9 @@ class Schedule(Model, frozen=True):
 
     def latest_decision(self, date: dt.date) -> Decision | None:
         """The most recent decision on or before *date*."""
-        found = None
-        for decision in self.decisions:
-            if decision.date > date:
-                break
-            found = decision
-        return found
+        # Decisions are in date order, so a binary search finds it.
+        index = bisect.bisect_right(self.decisions, date, key=lambda d: d.date)
+        return self.decisions[index - 1] if index else None
 
     def steps(self) -> tuple[DoseStep, ...]:
         """Runs of consecutive days with identical intakes; paused days end a run."""

@@ -1,0 +1,463 @@
+"""Export a schedule to iCalendar (RFC 5545) for evening reminders.
+
+Pure functions of the schedule: ``to_calendar`` builds an
+``icalendar.Calendar``, ``to_ics`` its bytes, ``write_ics`` a file (atomically).
+
+Calendars update cleanly when a plan is regenerated:
+
+- each intake's UID comes from the plan id, the date and the slot, so the
+  same intake keeps its UID;
+- SEQUENCE counts how often an event's content changed as the plan's reports
+  arrived, one after another, so calendar apps accept the newer version;
+- intakes an earlier version of the plan had and this one has not (a pause, a
+  plan that now ends sooner) are kept as ``STATUS:CANCELLED`` with their UID.
+
+>>> import datetime as dt, mgplan
+>>> from mgplan import ics
+>>> product = mgplan.Product(name="Gly", form="glycinate", amount_per_unit=100)
+>>> regimen = mgplan.Regimen(product=product, start_date=dt.date(2026, 12, 1),
+...                          tz="Europe/Berlin", end_date=dt.date(2026, 12, 31))
+>>> calendar = ics.to_calendar(mgplan.plan(regimen))
+>>> calendar.events[0]["SUMMARY"]
+vText(b'Magnesium bisglycinate: 1 capsule (100 mg)')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import icalendar
+
+from ._atomic import write_atomic
+from ._engine import plan_history
+from ._errors import InvalidInputError
+from ._product import Product, format_mg
+from ._schedule import DISCLAIMER, Intake, Schedule
+
+__all__ = [
+    "DEFAULT_DURATION",
+    "PRODID",
+    "UID_DOMAIN",
+    "to_calendar",
+    "to_ics",
+    "uid_for",
+    "write_ics",
+]
+
+PRODID = "-//mgplan//mgplan evening magnesium plan//EN"
+UID_DOMAIN = "mgplan"
+DEFAULT_DURATION = dt.timedelta(minutes=15)
+
+# Our own properties, so a sync can tell mgplan's events from others'.
+PLAN_PROPERTY = "X-MGPLAN-PLAN"
+HASH_PROPERTY = "X-MGPLAN-HASH"
+
+
+def uid_for(plan_id: str, date: dt.date, slot_index: int) -> str:
+    """The stable UID of one intake.
+
+    >>> uid_for("glycinate-demo", dt.date(2026, 12, 1), 0)
+    'glycinate-demo-20261201-s0@mgplan'
+    """
+    return f"{plan_id}-{date:%Y%m%d}-s{slot_index}@{UID_DOMAIN}"
+
+
+def _step_uid(plan_id: str, start: dt.date, slot_index: int) -> str:
+    return f"{plan_id}-step-{start:%Y%m%d}-s{slot_index}@{UID_DOMAIN}"
+
+
+def _refill_uid(plan_id: str, container: int) -> str:
+    return f"{plan_id}-refill-{container}@{UID_DOMAIN}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    """What an exported event says; equal events need no update."""
+
+    uid: str
+    start: dt.datetime | dt.date
+    end: dt.datetime | dt.date
+    summary: str
+    description: str
+    until: dt.datetime | None = None
+    alarm: bool = True
+
+    def fingerprint(self) -> str:
+        text = "\x1f".join(
+            str(x)
+            for x in (
+                self.start,
+                self.end,
+                self.summary,
+                self.description,
+                self.until,
+                self.alarm,
+            )
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def to_calendar(
+    schedule: Schedule,
+    *,
+    alarm: dt.timedelta = dt.timedelta(0),
+    duration: dt.timedelta = DEFAULT_DURATION,
+    name: str | None = None,
+    refill: bool = False,
+    compact: bool = False,
+    stamp: dt.datetime | None = None,
+) -> icalendar.Calendar:
+    """The schedule as a calendar: one event per intake, or per dose step.
+
+    *alarm* is the display reminder's offset from the dose time (negative =
+    before). *compact* makes one recurring event per dose step and slot instead
+    of one per intake. *refill* adds an all-day reminder on each day a
+    container runs out. *stamp* is the DTSTAMP (default: midnight UTC of
+    ``schedule.as_of``, or of the start date, so output is reproducible).
+    """
+    if not any(entry.intakes for entry in schedule.days):
+        raise InvalidInputError(
+            "schedule.days",
+            "a schedule with at least one intake",
+            "a schedule in which every day is paused",
+        )
+    if duration <= dt.timedelta(0):
+        raise InvalidInputError("duration", "a positive duration", str(duration))
+    if abs(alarm) > dt.timedelta(hours=12):
+        raise InvalidInputError(
+            "alarm", "an offset within 12 hours of the dose time", str(alarm)
+        )
+    if stamp is None:
+        day = schedule.as_of or schedule.start
+        stamp = dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
+    elif stamp.tzinfo is None:
+        raise InvalidInputError("stamp", "an aware datetime", stamp.isoformat())
+
+    build = _compact_events if compact else _intake_events
+    current = build(schedule, duration)
+    if refill:
+        current.update(_refill_events(schedule))
+    sequences, cancelled = _history(schedule, current, build, duration, refill)
+
+    product = schedule.regimen.product
+    calendar = icalendar.Calendar.new(
+        prodid=PRODID,
+        method="PUBLISH",
+        name=name or f"Magnesium: {product.name}",
+        description=(
+            f"Evening magnesium plan {schedule.plan_id} made with mgplan. " + DISCLAIMER
+        ),
+        calscale="GREGORIAN",
+        uid=f"{schedule.plan_id}@{UID_DOMAIN}",
+    )
+    calendar.add("X-WR-TIMEZONE", schedule.regimen.tz)
+    for event in current.values():
+        calendar.add_component(
+            _vevent(event, schedule, sequences.get(event.uid, 0), stamp, alarm)
+        )
+    for event in cancelled:
+        component = _vevent(event, schedule, sequences[event.uid], stamp, None)
+        component["STATUS"] = "CANCELLED"
+        calendar.add_component(component)
+    _add_timezone(calendar, schedule)
+    return calendar
+
+
+def _add_timezone(calendar: icalendar.Calendar, schedule: Schedule) -> None:
+    """Add the VTIMEZONE the events' TZID needs (RFC 5545 3.2.19).
+
+    Only the plan's own zone is used, so there is no need to scan every event
+    for zones; the VTIMEZONE covers the plan's whole years.
+    """
+    first = next(schedule.intakes()).at
+    probe = icalendar.Event.new(start=first)
+    tzid = probe["DTSTART"].params.get("TZID")
+    if tzid is None:  # UTC: written with a "Z", no VTIMEZONE
+        return
+    timezone = icalendar.Timezone.from_tzid(
+        tzid,
+        first_date=dt.date(schedule.start.year, 1, 1),
+        last_date=dt.date(schedule.end.year + 1, 1, 1),
+    )
+    calendar.subcomponents.insert(0, timezone)
+
+
+def to_ics(schedule: Schedule, **options: Any) -> bytes:
+    """The calendar as .ics bytes; options as for ``to_calendar``."""
+    return bytes(to_calendar(schedule, **options).to_ical())
+
+
+def write_ics(schedule: Schedule, path: str | os.PathLike[str], **options: Any) -> None:
+    """Write the .ics file atomically: an existing file is replaced whole or kept.
+
+    Raises ExportError when the file cannot be written.
+    """
+    write_atomic(path, to_ics(schedule, **options))
+
+
+# -- building events ---------------------------------------------------------
+
+
+def _form_title(schedule: Schedule) -> str:
+    name = schedule.regimen.product.magnesium_form.name
+    return name[:1].upper() + name[1:]
+
+
+def _intake_summary(schedule: Schedule, intake: Intake) -> str:
+    return _summary(
+        _form_title(schedule),
+        schedule.regimen.product,
+        intake.units,
+        intake.elemental_mg,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _summary(title: str, product: Product, units: float, mg: float) -> str:
+    return f"{title}: {product.describe_units(units)} ({format_mg(mg)})"
+
+
+class _Describer:
+    """Event descriptions for one schedule; days alike share one text."""
+
+    def __init__(self, schedule: Schedule) -> None:
+        self.schedule = schedule
+        self.product = schedule.regimen.product
+        self.form = self.product.magnesium_form.name
+        self.rungs = len(schedule.ladder_mg)
+        self.cache: dict[tuple[object, ...], str] = {}
+
+    def __call__(
+        self,
+        date: dt.date,
+        intakes: tuple[Intake, ...],
+        phase: str,
+        step: int,
+        through: dt.date | None = None,
+    ) -> str:
+        decision = self.schedule.latest_decision(date)
+        key = (
+            id(decision),
+            intakes[0].units,
+            len(intakes),
+            phase,
+            step,
+            through,
+            tuple((i.at.time(), i.units) for i in intakes),
+        )
+        text = self.cache.get(key)
+        if text is None:
+            text = self.cache[key] = self._text(date, intakes, phase, step, through)
+        return text
+
+    def _text(
+        self,
+        date: dt.date,
+        intakes: tuple[Intake, ...],
+        phase: str,
+        step: int,
+        through: dt.date | None,
+    ) -> str:
+        product, schedule = self.product, self.schedule
+        total_units = sum(i.units for i in intakes)
+        total_mg = sum(i.elemental_mg for i in intakes)
+        total_compound = sum(i.compound_mg for i in intakes)
+        lines = [
+            f"Step {step} of {self.rungs}, {phase}.",
+            f"Each evening: {product.describe_units(total_units)} = "
+            f"{format_mg(total_mg)} elemental magnesium "
+            f"({total_compound:.0f} mg {self.form}).",
+        ]
+        if len(intakes) > 1:
+            parts = ", ".join(
+                f"{i.at:%H:%M} {product.describe_units(i.units)}" for i in intakes
+            )
+            lines.append(f"Split: {parts}.")
+        if through is not None:
+            lines.append(f"From {date.isoformat()} to {through.isoformat()}.")
+        decision = schedule.latest_decision(date)
+        if decision is not None:
+            lines.append(
+                f"Latest change ({decision.date.isoformat()}): {decision.message}"
+            )
+            if decision.suggestion:
+                lines.append(decision.suggestion)
+        lines.append(f"Daily cap: {format_mg(schedule.daily_cap_mg)}.")
+        lines.append(DISCLAIMER)
+        return "\n".join(lines)
+
+
+def _intake_events(
+    schedule: Schedule, duration: dt.timedelta, since: dt.date | None = None
+) -> dict[str, _Event]:
+    events: dict[str, _Event] = {}
+    first = 0 if since is None else max(0, (since - schedule.start).days)
+    describe = _Describer(schedule)
+    for entry in schedule.days[first:]:
+        if not entry.intakes:
+            continue
+        description = describe(entry.date, entry.intakes, entry.phase.value, entry.step)
+        for intake in entry.intakes:
+            uid = uid_for(schedule.plan_id, entry.date, intake.slot_index)
+            events[uid] = _Event(
+                uid=uid,
+                start=intake.at,
+                end=intake.at + duration,
+                summary=_intake_summary(schedule, intake),
+                description=description,
+            )
+    return events
+
+
+def _compact_events(
+    schedule: Schedule, duration: dt.timedelta, since: dt.date | None = None
+) -> dict[str, _Event]:
+    events: dict[str, _Event] = {}
+    describe = _Describer(schedule)
+    for step in schedule.steps():
+        if since is not None and step.end < since:
+            continue  # identical in the final plan
+        description = describe(
+            step.start,
+            step.intakes,
+            step.phase.value,
+            schedule.day(step.start).step,
+            through=step.end,
+        )
+        for intake in step.intakes:
+            uid = _step_uid(schedule.plan_id, step.start, intake.slot_index)
+            # UNTIL is in UTC when DTSTART has a TZID (RFC 5545 3.3.10).
+            last = dt.datetime.combine(
+                step.end, intake.at.time(), tzinfo=intake.at.tzinfo
+            )
+            events[uid] = _Event(
+                uid=uid,
+                start=intake.at,
+                end=intake.at + duration,
+                summary=_intake_summary(schedule, intake),
+                description=description,
+                until=last.astimezone(dt.UTC),
+            )
+    return events
+
+
+def _refill_events(schedule: Schedule) -> dict[str, _Event]:
+    product = schedule.regimen.product
+    size = product.units_per_container
+    if size is None:
+        raise InvalidInputError(
+            "schedule.regimen.product.units_per_container",
+            "the number of units in a container, to place refill reminders",
+            None,
+        )
+    events: dict[str, _Event] = {}
+    used, container = 0.0, 1
+    for entry in schedule.days:
+        if entry.missed:
+            continue
+        used += entry.units
+        while used >= size * container - 1e-9:
+            uid = _refill_uid(schedule.plan_id, container)
+            events[uid] = _Event(
+                uid=uid,
+                start=entry.date,
+                end=entry.date + dt.timedelta(1),
+                summary=f"Refill {product.name}: container {container} runs out "
+                "tonight",
+                description=(
+                    f"Container {container} of {product.describe_units(size)} "
+                    f"is used up with tonight's dose. {DISCLAIMER}"
+                ),
+                alarm=False,
+            )
+            container += 1
+    return events
+
+
+def _history(
+    schedule: Schedule,
+    current: dict[str, _Event],
+    build: Callable[[Schedule, dt.timedelta, dt.date | None], dict[str, _Event]],
+    duration: dt.timedelta,
+    refill: bool,
+) -> tuple[dict[str, int], list[_Event]]:
+    """SEQUENCE per UID, and the events earlier versions had but this one lacks.
+
+    The versions are the plan as it stood before each report date (see
+    ``plan_history``). Before its cut date a version *is* the final plan, so
+    only events from the day before the cut on are built and compared; the
+    day before is included because a compact step ending there may now run on.
+    """
+    cuts = sorted(
+        {r.date for r in schedule.reports} | {m.date for m in schedule.missed}
+    )
+    versions: list[tuple[dict[str, _Event], dt.date | None]] = []
+    for earlier, cut in zip(plan_history(schedule), cuts, strict=True):
+        since = cut - dt.timedelta(1)
+        events = build(earlier, duration, since)
+        if refill:
+            # Refills depend on every day before them: always built whole.
+            events.update(_refill_events(earlier))
+        versions.append((events, since))
+    versions.append((current, None))
+
+    sequences: dict[str, int] = {}
+    last_seen: dict[str, _Event] = {}
+    # Each UID's event in the version looked at last, or None once cancelled.
+    state: dict[str, _Event | None] = {}
+    for events, boundary in versions:
+        for uid, event in events.items():
+            if uid in state and state[uid] != event:
+                sequences[uid] = sequences.get(uid, 0) + 1
+            state[uid] = last_seen[uid] = event
+        for uid, before in state.items():
+            if before is None or uid in events:
+                continue
+            if boundary is not None and _day(before) < boundary:
+                continue  # not built for this version: unchanged
+            sequences[uid] = sequences.get(uid, 0) + 1
+            state[uid] = None
+    cancelled = [last_seen[uid] for uid in last_seen if uid not in current]
+    cancelled.sort(key=lambda e: (_day(e), e.uid))
+    return sequences, cancelled
+
+
+def _day(event: _Event) -> dt.date:
+    start = event.start
+    return start.date() if isinstance(start, dt.datetime) else start
+
+
+def _vevent(
+    event: _Event,
+    schedule: Schedule,
+    sequence: int,
+    stamp: dt.datetime,
+    alarm: dt.timedelta | None,
+) -> icalendar.Event:
+    component = icalendar.Event.new(
+        uid=event.uid,
+        start=event.start,
+        end=event.end,
+        summary=event.summary,
+        description=event.description,
+        sequence=sequence,
+        stamp=stamp,
+        transparency=icalendar.TRANSP.TRANSPARENT,
+    )
+    if event.until is not None:
+        component.add("RRULE", {"FREQ": "DAILY", "UNTIL": event.until})
+    component.add(PLAN_PROPERTY, schedule.plan_id)
+    component.add(HASH_PROPERTY, event.fingerprint())
+    if alarm is not None and event.alarm:
+        reminder = icalendar.Alarm()
+        reminder.add("ACTION", "DISPLAY")
+        reminder.add("DESCRIPTION", event.summary)
+        reminder.add("TRIGGER", alarm)
+        component.add_component(reminder)
+    return component
