@@ -88,18 +88,18 @@ class _Event:
     until: dt.datetime | None = None
     alarm: bool = True
 
-    def fingerprint(self) -> str:
-        text = "\x1f".join(
-            str(x)
-            for x in (
-                self.start,
-                self.end,
-                self.summary,
-                self.description,
-                self.until,
-                self.alarm,
-            )
+    def fingerprint(self, *extra: object) -> str:
+        """A short hash of the content, plus *extra* (sequence, alarm, status)."""
+        parts = (
+            self.start,
+            self.end,
+            self.summary,
+            self.description,
+            self.until,
+            self.alarm,
+            *extra,
         )
+        text = "\x1f".join(str(x) for x in parts)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -162,8 +162,9 @@ def to_calendar(
             _vevent(event, schedule, sequences.get(event.uid, 0), stamp, alarm)
         )
     for event in cancelled:
-        component = _vevent(event, schedule, sequences[event.uid], stamp, None)
-        component["STATUS"] = "CANCELLED"
+        component = _vevent(
+            event, schedule, sequences[event.uid], stamp, None, cancelled=True
+        )
         calendar.add_component(component)
     _add_timezone(calendar, schedule)
     return calendar
@@ -439,7 +440,11 @@ def _vevent(
     sequence: int,
     stamp: dt.datetime,
     alarm: dt.timedelta | None,
+    *,
+    cancelled: bool = False,
 ) -> icalendar.Event:
+    # The hash covers all a sync compares, but not DTSTAMP (when, not what).
+    digest = event.fingerprint(sequence, alarm, cancelled)
     component = icalendar.Event.new(
         uid=event.uid,
         start=event.start,
@@ -453,7 +458,9 @@ def _vevent(
     if event.until is not None:
         component.add("RRULE", {"FREQ": "DAILY", "UNTIL": event.until})
     component.add(PLAN_PROPERTY, schedule.plan_id)
-    component.add(HASH_PROPERTY, event.fingerprint())
+    component.add(HASH_PROPERTY, digest)
+    if cancelled:
+        component.add("STATUS", "CANCELLED")
     if alarm is not None and event.alarm:
         reminder = icalendar.Alarm()
         reminder.add("ACTION", "DISPLAY")

@@ -1,0 +1,143 @@
+"""CalDAV sync against a real Radicale server started on 127.0.0.1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+
+import caldav as caldav_client
+import pytest
+
+import mgplan
+from mgplan import caldav, ics
+
+from .conftest import report
+from .radicale_server import PASSWORD, USER, Server, radicale
+from .test_ics import reference_schedule
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with radicale(tmp_path_factory.mktemp("radicale")) as running:
+        yield running
+
+
+@pytest.fixture
+def url(server: Server) -> str:
+    """A fresh calendar URL for each test."""
+    return server.calendar_url(f"plan{next(_names)}")
+
+
+def push(schedule: mgplan.Schedule, url: str, **options: object) -> caldav.SyncResult:
+    return caldav.sync(schedule, url, username=USER, password=PASSWORD, **options)
+
+
+def server_events(url: str) -> list[tuple[str, str, str]]:
+    """(UID, local start, summary) of every event, read with the caldav client."""
+    client = caldav_client.DAVClient(url=url, username=USER, password=PASSWORD)
+    rows = []
+    for obj in client.calendar(url=url).events():
+        component = obj.icalendar_component
+        start = component.start
+        rows.append(
+            (
+                str(component["UID"]),
+                f"{start:%Y-%m-%d %H:%M}",
+                str(component["SUMMARY"]),
+            )
+        )
+    return sorted(rows)
+
+
+def planned(schedule: mgplan.Schedule) -> list[tuple[str, str, str]]:
+    cal = ics.to_calendar(schedule)
+    return sorted(
+        (str(e["UID"]), f"{e.start:%Y-%m-%d %H:%M}", str(e["SUMMARY"]))
+        for e in cal.walk("VEVENT")
+        if e.get("STATUS") != "CANCELLED"
+    )
+
+
+class TestSync:
+    def test_first_sync_creates_every_event(self, url: str) -> None:
+        """A first sync creates one event per intake, and nothing else."""
+        schedule = reference_schedule()
+        result = push(schedule, url)
+        assert len(list(schedule.intakes())) == len(result.created)
+        assert planned(schedule) == server_events(url)
+
+    def test_second_sync_changes_nothing(self, url: str) -> None:
+        """Syncing the same plan again is a no-op."""
+        schedule = reference_schedule()
+        push(schedule, url)
+        again = push(schedule, url, stamp=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+        assert not again.changed
+        assert len(list(schedule.intakes())) == again.unchanged
+
+    def test_regenerated_plan_replaces_without_duplicates(self, url: str) -> None:
+        """After a GI report the server holds exactly the new plan: no
+        duplicates, nothing stale."""
+        push(reference_schedule(), url)
+        regenerated = reference_schedule([report("2027-04-05", "severe")])
+        result = push(regenerated, url)
+        assert result.updated
+        assert result.deleted
+        stored = server_events(url)
+        assert planned(regenerated) == stored
+        uids = [uid for uid, _, _ in stored]
+        assert len(set(uids)) == len(uids)
+        assert not push(regenerated, url).changed
+
+    def test_unrelated_events_are_left_alone(self, url: str) -> None:
+        """Events the plan did not make survive every sync."""
+        push(reference_schedule(), url)
+        client = caldav_client.DAVClient(url=url, username=USER, password=PASSWORD)
+        client.calendar(url=url).save_event(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+            "BEGIN:VEVENT\r\nUID:dentist@example.org\r\n"
+            "DTSTAMP:20270101T000000Z\r\nDTSTART:20270402T090000Z\r\n"
+            "SUMMARY:Dentist\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+        push(reference_schedule([report("2027-04-05", "severe")]), url)
+        assert "dentist@example.org" in {uid for uid, _, _ in server_events(url)}
+
+    def test_credentials_from_the_environment(self, url: str) -> None:
+        """URL, username and password may come from environment variables."""
+        env = {
+            caldav.ENV_URL: url,
+            caldav.ENV_USERNAME: USER,
+            caldav.ENV_PASSWORD: PASSWORD,
+        }
+        result = caldav.sync(reference_schedule(), environ=env)
+        assert result.created
+
+
+class TestErrors:
+    def test_wrong_credentials(self, url: str) -> None:
+        """Wrong credentials are a SyncError that says so."""
+        with pytest.raises(mgplan.SyncError, match="refused the credentials"):
+            caldav.sync(reference_schedule(), url, username=USER, password="wrong")
+
+    def test_unreachable_server(self) -> None:
+        """A server that does not answer is a SyncError, not a traceback."""
+        with pytest.raises(mgplan.SyncError, match="cannot reach"):
+            caldav.sync(
+                reference_schedule(),
+                "http://127.0.0.1:9/cal/",
+                username="x",
+                password="y",
+                timeout=5,
+            )
+
+    def test_no_url(self) -> None:
+        """Without a URL anywhere, the error says where one can come from."""
+        with pytest.raises(mgplan.InvalidInputError, match=caldav.ENV_URL):
+            caldav.sync(reference_schedule(), environ={})
+
+    def test_not_http(self) -> None:
+        """Only http(s) URLs are accepted."""
+        with pytest.raises(mgplan.InvalidInputError, match="http"):
+            caldav.sync(reference_schedule(), "ftp://example.org/", environ={})
