@@ -117,7 +117,21 @@ class TestRegimen:
         """A regimen with no ladder given is the 'standard' preset."""
         plain = mgplan.Regimen(**self.base(glycinate))  # type: ignore[arg-type]
         preset = mgplan.Regimen.from_preset("standard", **self.base(glycinate))
-        assert preset == plain
+        assert "standard" == preset.preset
+        assert plain.model_dump(exclude={"preset"}) == preset.model_dump(
+            exclude={"preset"}
+        )
+
+    def test_preset_key_fills_unset_fields(self, glycinate: mgplan.Product) -> None:
+        """A preset fills what is not given; given fields win."""
+        r = mgplan.Regimen(
+            **self.base(
+                glycinate,
+                preset="gentle",  # type: ignore[arg-type]
+                target_dose="150 mg",
+            )
+        )
+        assert (14, 150.0) == (r.step_interval_days, r.target_mg)
 
     def test_derived_id_is_stable(self, glycinate: mgplan.Product) -> None:
         """Without an id, one is derived from the form and the start date."""

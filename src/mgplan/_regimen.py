@@ -81,6 +81,11 @@ class Regimen(Model, frozen=True):
         pattern=r"^$|" + _ID_PATTERN,
         description="stable plan id used in calendar UIDs; derived when empty",
     )
+    preset: str | None = pydantic.Field(
+        default=None,
+        description="a named ladder (see PRESETS) whose values fill the fields "
+        "not given",
+    )
     product: Product
     start_date: dt.date
     tz: str = pydantic.Field(description="IANA time zone, e.g. 'Europe/Berlin'")
@@ -96,6 +101,18 @@ class Regimen(Model, frozen=True):
     single_slot: int = pydantic.Field(default=0, ge=0)
     maintenance_days: int = pydantic.Field(default=56, ge=0, le=3660)
     end_date: dt.date | None = None
+
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _apply_preset(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("preset") is None:
+            return data
+        name = data["preset"]
+        if name not in PRESETS:
+            raise InvalidInputError(
+                "preset", "one of: " + ", ".join(sorted(PRESETS)), name
+            )
+        return {**PRESETS[name], **data}
 
     @pydantic.field_validator("tz")
     @classmethod
@@ -204,13 +221,7 @@ class Regimen(Model, frozen=True):
         >>> r.step_interval_days
         14
         """
-        try:
-            preset = PRESETS[name]
-        except KeyError:
-            raise InvalidInputError(
-                "preset", "one of: " + ", ".join(sorted(PRESETS)), name
-            ) from None
-        return cls(**{**preset, **fields})
+        return cls(**{**fields, "preset": name})
 
 
 # Ladders, not evidence: no authoritative start dose, increment or interval
