@@ -70,3 +70,15 @@ class TestPublishedSchemas:
         schedule = mgplan.plan(regimen, reports=[report("2026-12-17")])
         data = json.loads(schedule.to_json())
         jsonschema.validate(data, schema)
+
+
+class TestPlanFileSchemas:
+    def test_example_plan_and_journal_validate(self) -> None:
+        """The bundled plan file and journal are valid under their schemas."""
+        root = Path(__file__).parent.parent / "examples"
+        plan_file = mgplan.load_plan(root / "glycinate.toml")
+        schema = json.loads((SCHEMAS / "plan.v1.schema.json").read_text())
+        jsonschema.validate(json.loads(plan_file.model_dump_json()), schema)
+        entry = json.loads((SCHEMAS / "journal-entry.v1.schema.json").read_text())
+        for line in (root / "glycinate.journal.jsonl").read_text().splitlines():
+            jsonschema.validate(json.loads(line), entry)

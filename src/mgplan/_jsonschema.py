@@ -13,6 +13,8 @@ from typing import Any
 
 import pydantic
 
+from ._journal import JournalEntry
+from ._planfile import PlanFile
 from ._regimen import Regimen
 from ._schedule import Schedule
 from ._tolerance import MissedDose, SideEffectReport
@@ -21,7 +23,9 @@ __all__ = ["SCHEMAS", "generate", "write_all"]
 
 _BASE = "urn:mgplan:schema:"
 
-SCHEMAS: dict[str, type[pydantic.BaseModel]] = {
+SCHEMAS: dict[str, Any] = {
+    "plan.v1.schema.json": PlanFile,
+    "journal-entry.v1.schema.json": JournalEntry,
     "schedule.v1.schema.json": Schedule,
     "regimen.v1.schema.json": Regimen,
     "side-effect-report.v1.schema.json": SideEffectReport,
@@ -31,7 +35,7 @@ SCHEMAS: dict[str, type[pydantic.BaseModel]] = {
 
 def generate(name: str) -> dict[str, Any]:
     """The JSON Schema published as *name*."""
-    schema = SCHEMAS[name].model_json_schema(mode="validation")
+    schema = pydantic.TypeAdapter(SCHEMAS[name]).json_schema(mode="validation")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": _BASE + name,

@@ -1,0 +1,145 @@
+"""The side-effect journal: a JSON Lines file of reports and missed doses.
+
+Appends are atomic and safe when two commands run at once: each entry is one
+``write`` of one line under an exclusive lock, to a file opened for appending.
+Reading takes a shared lock, so it never sees half of an entry being written.
+A line that cannot be read (corrupt, or half-written by a crash) is reported
+with its line number; it is never skipped, and nothing logged is rewritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import pydantic
+
+from ._errors import InvalidInputError, PlanFileError
+from ._lock import locked
+from ._tolerance import MissedDose, SideEffectReport
+
+__all__ = ["Journal", "JournalEntries", "JournalEntry"]
+
+JournalEntry = Annotated[
+    SideEffectReport | MissedDose, pydantic.Field(discriminator="kind")
+]
+_ADAPTER: pydantic.TypeAdapter[SideEffectReport | MissedDose] = pydantic.TypeAdapter(
+    JournalEntry
+)
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntries:
+    """What a journal holds, split by kind, in the order logged."""
+
+    reports: tuple[SideEffectReport, ...]
+    missed: tuple[MissedDose, ...]
+
+
+class Journal:
+    """A journal file; it need not exist until the first entry is added.
+
+    >>> import tempfile, pathlib, datetime as dt
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "plan.journal.jsonl"
+    >>> journal = Journal(path)
+    >>> journal.append(MissedDose(date=dt.date(2026, 12, 3)))
+    >>> journal.read().missed[0].date
+    datetime.date(2026, 12, 3)
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"Journal({str(self.path)!r})"
+
+    def append(self, entry: SideEffectReport | MissedDose) -> None:
+        """Add one entry at the end, atomically, under an exclusive lock."""
+        line = entry.model_dump_json(exclude_defaults=False).encode() + b"\n"
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise PlanFileError(
+                self.path,
+                "journal",
+                "a journal file that can be written",
+                exc.strerror or str(exc),
+            ) from None
+        try:
+            with locked(fd, exclusive=True):
+                size = os.fstat(fd).st_size
+                if size and _last_byte(self.path) != b"\n":
+                    # A crash left half a line: end it, so that the new entry
+                    # is not glued to it. The broken line stays, and is reported.
+                    line = b"\n" + line
+                written = os.write(fd, line)
+                if written != len(line):  # pragma: no cover - disk full
+                    raise OSError(f"wrote {written} of {len(line)} bytes")
+                os.fsync(fd)
+        except OSError as exc:
+            raise PlanFileError(
+                self.path,
+                "journal",
+                "a journal file that can be written",
+                str(exc),
+            ) from None
+        finally:
+            os.close(fd)
+
+    def read(self) -> JournalEntries:
+        """Every entry; PlanFileError naming the line of any unreadable one."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return JournalEntries((), ())
+        except OSError as exc:
+            raise PlanFileError(
+                self.path,
+                "journal",
+                "a readable journal file",
+                exc.strerror or str(exc),
+            ) from None
+        try:
+            with locked(fd, exclusive=False), os.fdopen(os.dup(fd), "rb") as handle:
+                data = handle.read()
+        finally:
+            os.close(fd)
+        reports: list[SideEffectReport] = []
+        missed: list[MissedDose] = []
+        for number, raw in enumerate(data.split(b"\n"), start=1):
+            if not raw.strip():
+                continue
+            entry = _parse_line(self.path, number, raw)
+            if isinstance(entry, SideEffectReport):
+                reports.append(entry)
+            else:
+                missed.append(entry)
+        return JournalEntries(tuple(reports), tuple(missed))
+
+
+def _parse_line(path: Path, number: int, raw: bytes) -> SideEffectReport | MissedDose:
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise PlanFileError(
+            path,
+            f"line {number}",
+            "one JSON object per line",
+            raw.decode("utf-8", "replace"),
+            line=number,
+        ) from None
+    try:
+        return _ADAPTER.validate_python(data)
+    except pydantic.ValidationError as exc:
+        error = InvalidInputError.from_pydantic(exc, "entry")
+        raise PlanFileError.wrap(path, error, line=number) from None
+
+
+def _last_byte(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1)

@@ -1,0 +1,228 @@
+"""Plan files: a person's regimen, profile and settings in TOML or JSON.
+
+A plan file sits beside its journal (``NAME.journal.jsonl`` unless the file
+names another); ``load_plan`` reads it and ``PlanFile.plan`` makes the
+schedule with the journal's reports. Errors name the file, the line where it
+can be found, the key, what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import pydantic
+
+from ._engine import plan
+from ._errors import InvalidInputError, PlanFileError
+from ._journal import Journal, JournalEntries
+from ._model import Model
+from ._profile import SafetyProfile
+from ._regimen import Regimen
+from ._schedule import Schedule
+from ._tolerance import TolerancePolicy
+
+__all__ = ["CalendarSettings", "PlanFile", "load_plan", "starter_plan"]
+
+
+class CalendarSettings(Model, frozen=True):
+    """How the plan's calendar is exported; credentials never go here."""
+
+    name: str | None = pydantic.Field(default=None, max_length=200)
+    alarm_minutes_before: int = pydantic.Field(default=0, ge=0, le=720)
+    refill: bool = False
+    compact: bool = False
+    caldav_url: str | None = pydantic.Field(
+        default=None, pattern=r"^https?://", description="the calendar's URL"
+    )
+
+
+class PlanFile(Model, frozen=True):
+    """The content of a plan file (format ``mgplan.plan``, version 1)."""
+
+    format: Literal["mgplan.plan"] = "mgplan.plan"
+    version: Literal[1] = 1
+    regimen: Regimen
+    profile: SafetyProfile = pydantic.Field(default_factory=SafetyProfile)
+    policy: TolerancePolicy = pydantic.Field(default_factory=TolerancePolicy)
+    calendar: CalendarSettings = pydantic.Field(default_factory=CalendarSettings)
+    journal: str | None = pydantic.Field(
+        default=None,
+        description="the journal's path, relative to the plan file; "
+        "default: NAME.journal.jsonl beside it",
+    )
+
+    def plan(
+        self, entries: JournalEntries | None = None, *, as_of: dt.date | None = None
+    ) -> Schedule:
+        """The schedule, with the journal's reports and missed doses."""
+        entries = entries or JournalEntries((), ())
+        return plan(
+            self.regimen,
+            self.profile,
+            entries.reports,
+            entries.missed,
+            policy=self.policy,
+            as_of=as_of,
+        )
+
+
+def journal_for(path: str | os.PathLike[str], plan_file: PlanFile) -> Journal:
+    """The journal of the plan file at *path*."""
+    path = Path(path)
+    if plan_file.journal:
+        return Journal(path.parent / plan_file.journal)
+    return Journal(path.with_name(path.stem + ".journal.jsonl"))
+
+
+def load_plan(path: str | os.PathLike[str]) -> PlanFile:
+    """Read a TOML (``.toml``) or JSON (``.json``) plan file.
+
+    Raises PlanFileError naming the file, the line and the key of a problem.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise PlanFileError(
+            path,
+            "file",
+            "an existing plan file (make one with 'mgplan init')",
+            str(path),
+        ) from None
+    except OSError as exc:
+        raise PlanFileError(
+            path, "file", "a readable plan file", exc.strerror or str(exc)
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PlanFileError(
+            path, "file", "UTF-8 text", f"a byte that is not UTF-8 at {exc.start}"
+        ) from None
+    is_json = path.suffix.lower() == ".json"
+    data = _parse_json(path, text) if is_json else _parse_toml(path, text)
+    if not isinstance(data, dict):
+        raise PlanFileError(path, "file", "a table of settings", type(data).__name__)
+    try:
+        return PlanFile.__pydantic_validator__.validate_python(data)  # type: ignore[no-any-return]
+    except pydantic.ValidationError as exc:
+        error = InvalidInputError.from_pydantic(exc)
+        line = None if is_json else _toml_line(text, error.field)
+        raise PlanFileError.wrap(path, error, line=line) from None
+
+
+def _parse_toml(path: Path, text: str) -> Any:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = re.search(r"\(at line (\d+), column \d+\)", message)
+        line = int(match.group(1)) if match else None
+        reason = re.sub(
+            r"\s*\(at (line \d+, column \d+|end of document)\)", "", message
+        )
+        raise PlanFileError(path, "TOML", "valid TOML", reason, line=line) from None
+
+
+def _parse_json(path: Path, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanFileError(
+            path, "JSON", "valid JSON", exc.msg, line=exc.lineno
+        ) from None
+
+
+def _toml_line(text: str, field: str) -> int | None:
+    """The line where *field* (e.g. ``regimen.product.form``) is set, if found."""
+    parts = [p for p in re.split(r"\.|\[\d+\]", field) if p]
+    if not parts:
+        return None
+    table: list[str] = []
+    best = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.split("#", 1)[0].strip()
+        header = re.fullmatch(r"\[\[?\s*([^\]]+?)\s*\]\]?", stripped)
+        if header:
+            table = [p.strip().strip('"') for p in header.group(1).split(".")]
+            if table == parts:
+                best = best or number
+            continue
+        key = re.match(r"([A-Za-z0-9_\-\".]+)\s*=", stripped)
+        if key:
+            dotted = table + [p.strip('"') for p in key.group(1).split(".")]
+            if dotted == parts[: len(dotted)] and len(dotted) >= len(parts) - 1:
+                if dotted == parts:
+                    return number
+                best = best or number
+    return best
+
+
+def starter_plan(*, start: dt.date, tz: str) -> str:
+    """A commented starter plan file for *start* in zone *tz*."""
+    return _STARTER.format(start=start.isoformat(), tz=tz)
+
+
+_STARTER = """\
+# mgplan plan file. mgplan is a planning aid, not medical advice:
+# talk to a clinician before you start, and about any side effect.
+#
+# Side effects and missed doses go into the journal beside this file
+# (NAME.journal.jsonl) with `mgplan report` and `mgplan missed`.
+
+format = "mgplan.plan"
+version = 1
+
+[regimen]
+# A named ladder fills what you do not set: "gentle" (50 mg steps every
+# 14 days to 200 mg), "standard" (100 mg, +50 mg a week, to 200 mg) or
+# "hornyak" (100 mg, +100 mg a week, to 300 mg over three evening slots).
+preset = "standard"
+start_date = {start}
+tz = "{tz}"
+# Doses in elemental mg ("150 mg") or in units of the product ("2 capsules").
+# start_dose = "100 mg"
+# step = "50 mg"
+# step_interval_days = 7
+# target_dose = "200 mg"
+# A day's dose above this is split across the evening slots.
+# max_single_dose = "125 mg"
+slots = ["19:00 with dinner", "21:30 at bedtime"]
+# Days at the target before the plan ends (or set end_date = 2027-06-30).
+maintenance_days = 56
+
+[regimen.product]
+name = "Magnesium bisglycinate 50 mg"
+# One of the forms `mgplan forms` lists (glycinate, citrate, oxide, ...).
+form = "glycinate"
+# The label's amount per unit, and whether it is elemental magnesium (US
+# Supplement Facts) or the compound's mass ("500 mg glycinate" on the front).
+amount_per_unit = 50
+basis = "elemental"
+unit = "capsule"
+splittable = false
+units_per_container = 120
+
+[profile]
+# "us" (350 mg/day for adults) or "eu" (250 mg/day).
+limit_set = "us"
+age_band = "adult"
+# Conditions that refuse planning without a clinician override:
+# "severe-kidney-disease", "heart-block", "myasthenia-gravis".
+conditions = []
+# [profile.override]
+# clinician = "Dr ..."
+# reason = "..."
+# date = 2026-12-01
+# daily_cap_mg = 400
+
+[calendar]
+alarm_minutes_before = 0
+refill = true
+"""
