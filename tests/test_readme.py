@@ -1,6 +1,7 @@
 """The README's commands and code are the ones that work."""
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,3 +38,27 @@ def test_python_example_runs() -> None:
     )
     assert "2 capsules (200 mg)" in out.stdout
     assert "stepping back to 200 mg for 7 days, then retrying 300 mg once" in out.stdout
+
+
+def test_run_command_verbatim_in_a_fresh_venv(tmp_path: Path) -> None:
+    """The README's first command works as written, in a fresh copy."""
+    checkout = tmp_path / "checkout"
+    shutil.copytree(
+        ROOT,
+        checkout,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv*", "__pycache__", "*.egg-info", ".*_cache", ".hypothesis"
+        ),
+    )
+    result = subprocess.run(
+        ["bash", "-c", shell_commands()[0]],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert 0 == result.returncode, result.stderr[-2000:]
+    assert "Plan glycinate-example" in result.stdout
+    assert "not medical advice" in result.stdout
+    assert "from        to" in result.stdout

@@ -39,6 +39,8 @@ from ._forms import (
     get_form,
     lower_gi_alternatives,
 )
+from ._journal import Journal, JournalEntries
+from ._planfile import CalendarSettings, PlanFile, load_plan
 from ._product import Dose, Product
 from ._profile import (
     UPPER_LIMITS,
@@ -77,6 +79,7 @@ __all__ = [
     "SOURCES",
     "UPPER_LIMITS",
     "Action",
+    "CalendarSettings",
     "ClinicianOverride",
     "Condition",
     "ContraindicationError",
@@ -89,12 +92,15 @@ __all__ = [
     "GITendency",
     "Intake",
     "InvalidInputError",
+    "Journal",
+    "JournalEntries",
     "LimitSet",
     "MagnesiumForm",
     "MgplanError",
     "MgplanWarning",
     "MissedDose",
     "Phase",
+    "PlanFile",
     "PlanFileError",
     "Problem",
     "Product",
@@ -111,6 +117,7 @@ __all__ = [
     "compound_to_elemental",
     "elemental_to_compound",
     "get_form",
+    "load_plan",
     "lower_gi_alternatives",
     "plan",
 ]

@@ -1,0 +1,831 @@
+"""The ``mgplan`` command: parse the arguments, call the library, print.
+
+This is the one module that reads the clock and the environment. It imports
+the calendar and chart libraries only inside the commands that use them, so
+``mgplan --help`` starts fast.
+
+Exit codes: 0 done; 1 an operation failed (a file could not be written, a
+server failed, an extra is missing); 2 bad usage or bad input; 3 planning
+refused for a contraindication.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import os
+import sys
+import textwrap
+import zoneinfo
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO, TypedDict
+
+from ._errors import (
+    ContraindicationError,
+    InvalidInputError,
+    MgplanError,
+    PlanFileError,
+)
+from ._forms import FORMS, get_form
+from ._journal import Journal, JournalEntries
+from ._planfile import PlanFile, journal_for, load_plan, starter_plan
+from ._product import format_mg
+from ._schedule import DISCLAIMER, DayEntry, Decision, Schedule
+from ._tolerance import MissedDose, Severity, SideEffectReport, Symptom
+
+__all__ = ["main"]
+
+EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line, then exit 2 (argparse's own prints the usage too)."""
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+# -- entry point -------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    out: TextIO = sys.stdout
+    try:
+        code: int = args.run(args, out)
+        return code
+    except InvalidInputError as exc:
+        return _fail(exc, EXIT_USAGE)
+    except ContraindicationError as exc:
+        return _fail(exc, EXIT_REFUSED)
+    except MgplanError as exc:
+        return _fail(exc, EXIT_FAILED)
+    except KeyboardInterrupt:
+        print("mgplan: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (mgplan show | head): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _fail(exc: BaseException, code: int) -> int:
+    message = " ".join(str(exc).split("\n"))
+    message = " ".join(message.split())
+    print(f"mgplan: {message}", file=sys.stderr)
+    return code
+
+
+# -- the parser --------------------------------------------------------------
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="mgplan",
+        description=(
+            "Plan evening magnesium for restless legs: start low, increase "
+            "slowly, hold or step back on GI side effects. " + DISCLAIMER
+        ),
+        epilog=_examples(
+            "mgplan init plan.toml",
+            "mgplan show plan.toml",
+            "mgplan tonight plan.toml",
+            "mgplan report plan.toml --symptom loose-stools --severity mild",
+            "mgplan ics plan.toml -o plan.ics",
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(
+        name: str,
+        run: Callable[[argparse.Namespace, TextIO], int],
+        help: str,
+        *examples: str,
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name,
+            help=help,
+            description=f"{help}. {DISCLAIMER}",
+            epilog=_examples(*examples),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.set_defaults(run=run)
+        return sub
+
+    init = command(
+        "init",
+        _cmd_init,
+        "write a commented starter plan file",
+        "mgplan init plan.toml --start 2026-12-01 --tz Europe/Berlin",
+    )
+    init.add_argument(
+        "path",
+        nargs="?",
+        default="plan.toml",
+        type=Path,
+        help="where to write it (default: plan.toml)",
+    )
+    init.add_argument("--start", type=_date, help="first day (default: today)")
+    init.add_argument("--tz", help="IANA time zone (default: this computer's)")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    show = command(
+        "show",
+        _cmd_show,
+        "print the schedule as a table",
+        "mgplan show plan.toml",
+        "mgplan show plan.toml --daily --chart",
+        "mgplan show plan.toml --json > schedule.json",
+    )
+    _plan_argument(show)
+    show.add_argument("--date", type=_date, help="today (default: the real today)")
+    show.add_argument("--daily", action="store_true", help="one row per day")
+    show.add_argument(
+        "--json", action="store_true", help="the schedule as JSON, for machines"
+    )
+    show.add_argument(
+        "--chart", action="store_true", help="add a text chart of the dose over time"
+    )
+
+    tonight = command(
+        "tonight",
+        _cmd_tonight,
+        "print tonight's intakes",
+        "mgplan tonight plan.toml",
+        "mgplan tonight plan.toml --date 2026-12-24",
+    )
+    _plan_argument(tonight)
+    tonight.add_argument("--date", type=_date, help="which evening (default: today)")
+
+    report = command(
+        "report",
+        _cmd_report,
+        "log a GI side effect and show what it changes",
+        "mgplan report plan.toml --symptom loose-stools --severity moderate",
+        "mgplan report plan.toml --symptom cramping --severity mild "
+        "--date 2026-12-10 --bristol 6",
+    )
+    _plan_argument(report)
+    report.add_argument(
+        "--symptom",
+        required=True,
+        type=_choice(Symptom),
+        help=", ".join(s.value for s in Symptom),
+    )
+    report.add_argument(
+        "--severity",
+        required=True,
+        type=_choice(Severity),
+        help=", ".join(s.value for s in Severity),
+    )
+    report.add_argument("--date", type=_date, help="when (default: today)")
+    report.add_argument("--bristol", type=int, help="Bristol stool type, 1 to 7")
+    report.add_argument("--note", default="", help="anything else to remember")
+
+    missed = command(
+        "missed",
+        _cmd_missed,
+        "log an evening without the dose and show what it changes",
+        "mgplan missed plan.toml --date 2026-12-12",
+    )
+    _plan_argument(missed)
+    missed.add_argument("--date", type=_date, help="which evening (default: today)")
+    missed.add_argument("--note", default="", help="anything else to remember")
+
+    ics = command(
+        "ics",
+        _cmd_ics,
+        "write the calendar (.ics) of the plan",
+        "mgplan ics plan.toml -o plan.ics",
+        "mgplan ics plan.toml -o plan.ics --compact --alarm 15",
+    )
+    _plan_argument(ics)
+    ics.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        help="the .ics file to write (replaced atomically)",
+    )
+    _calendar_options(ics)
+
+    sync = command(
+        "sync",
+        _cmd_sync,
+        "push the plan to a CalDAV calendar",
+        "MGPLAN_CALDAV_PASSWORD=... mgplan sync plan.toml "
+        "--url https://dav.example.org/alice/magnesium/ --username alice",
+    )
+    _plan_argument(sync)
+    sync.add_argument(
+        "--url",
+        help="the calendar's URL (default: "
+        "$MGPLAN_CALDAV_URL or the plan's calendar.caldav_url)",
+    )
+    sync.add_argument("--username", help="default: $MGPLAN_CALDAV_USERNAME")
+    _calendar_options(sync)
+
+    command(
+        "forms",
+        _cmd_forms,
+        "list the magnesium forms with elemental fraction and GI tendency",
+        "mgplan forms",
+    )
+
+    convert = command(
+        "convert",
+        _cmd_convert,
+        "convert compound mg of a salt to elemental magnesium, or back",
+        "mgplan convert 500 mg citrate",
+        "mgplan convert 200 mg glycinate --elemental",
+    )
+    convert.add_argument("amount", type=_positive_float, help="the amount in mg")
+    convert.add_argument(
+        "words",
+        nargs="+",
+        metavar="[mg] FORM",
+        help="the form, e.g. citrate (a leading 'mg' is allowed)",
+    )
+    convert.add_argument(
+        "--elemental",
+        action="store_true",
+        help="the amount is elemental magnesium: give the compound mg",
+    )
+
+    chart = command(
+        "chart",
+        _cmd_chart,
+        "draw the dose over time with reports and decisions marked",
+        "mgplan chart plan.toml -o plan.png",
+        "mgplan chart plan.toml -o plan.svg",
+    )
+    _plan_argument(chart)
+    chart.add_argument(
+        "-o", "--output", required=True, type=Path, help="a .png or .svg file"
+    )
+    return parser
+
+
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def _plan_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("plan", type=Path, help="the plan file (.toml or .json)")
+
+
+def _calendar_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--compact",
+        action="store_true",
+        default=None,
+        help="one recurring event per dose step",
+    )
+    parser.add_argument(
+        "--alarm",
+        type=int,
+        metavar="MINUTES",
+        help="remind this many minutes before each dose",
+    )
+    parser.add_argument(
+        "--refill",
+        action=argparse.BooleanOptionalAction,
+        help="add a reminder on the day a container runs out",
+    )
+    parser.add_argument("--name", help="the calendar's name")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"mgplan {version('mgplan')}"
+    except PackageNotFoundError:  # pragma: no cover - running from a checkout
+        return "mgplan (not installed)"
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date such as 2026-12-01, got {text!r}"
+        ) from None
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not value > 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number of mg, got {text!r}"
+        )
+    return value
+
+
+def _choice(kind: type[Symptom] | type[Severity]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip().lower().replace("_", "-")
+        known = [k.value for k in kind]
+        if value == "diarrhea":
+            value = "diarrhoea"
+        if value not in known:
+            raise argparse.ArgumentTypeError(
+                f"expected one of {', '.join(known)}, got {text!r}"
+            )
+        return value
+
+    return parse
+
+
+# -- helpers that read the world -------------------------------------------------
+
+
+def _today(tz: str) -> dt.date:
+    """Today in the plan's zone, or $MGPLAN_TODAY (reproducible output, tests)."""
+    fixed = os.environ.get("MGPLAN_TODAY")
+    if fixed:
+        try:
+            return dt.date.fromisoformat(fixed)
+        except ValueError:
+            raise InvalidInputError(
+                "MGPLAN_TODAY", "a date such as 2026-12-01", fixed
+            ) from None
+    return dt.datetime.now(zoneinfo.ZoneInfo(tz)).date()
+
+
+def _local_zone() -> str:
+    """This computer's IANA zone, or UTC when it cannot be told."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name:
+        try:
+            zoneinfo.ZoneInfo(name)
+            return name
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    try:
+        target = os.path.realpath("/etc/localtime")
+    except OSError:  # pragma: no cover
+        return "UTC"
+    marker = "zoneinfo/"
+    if marker in target:
+        candidate = target.split(marker, 1)[1]
+        try:
+            zoneinfo.ZoneInfo(candidate)
+            return candidate
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # pragma: no cover
+            pass
+    return "UTC"
+
+
+def _stamp() -> dt.datetime:
+    """DTSTAMP: now, or $SOURCE_DATE_EPOCH for reproducible output."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class _Loaded:
+    """A plan file with its journal; *date* is the evening asked about.
+
+    Reports are checked against the real today (never *date*), so a report
+    from the future is refused however the command is asked.
+    """
+
+    def __init__(self, path: Path, date: dt.date | None = None) -> None:
+        self.path = path
+        self.file: PlanFile = load_plan(path)
+        self.journal: Journal = journal_for(path, self.file)
+        self.entries: JournalEntries = self.journal.read()
+        self.today = _today(self.file.regimen.tz)
+        self.date = date or self.today
+
+    def schedule(self, entries: JournalEntries | None = None) -> Schedule:
+        try:
+            return self.file.plan(entries or self.entries, as_of=self.today)
+        except PlanFileError:
+            raise
+        except InvalidInputError as exc:
+            if exc.field.startswith(("reports[", "missed[")):
+                raise PlanFileError.wrap(self.journal.path, exc) from None
+            raise PlanFileError.wrap(self.path, exc) from None
+
+
+# -- commands ------------------------------------------------------------------
+
+
+def _cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+    path: Path = args.path
+    if path.exists() and not args.force:
+        raise PlanFileError(
+            path,
+            "file",
+            "a path with no file yet (or --force to overwrite)",
+            str(path),
+        )
+    tz = args.tz or _local_zone()
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidInputError(
+            "--tz", "an IANA time zone name such as 'Europe/Berlin'", tz
+        ) from None
+    start = args.start or _today(tz)
+    text = starter_plan(start=start, tz=tz)
+    from ._atomic import write_atomic
+
+    write_atomic(path, text.encode())
+    load_plan(path)  # what init writes must load
+    print(
+        f"Wrote {path}: edit the product and the ladder, then run "
+        f"'mgplan show {path}'.",
+        file=out,
+    )
+    print(DISCLAIMER, file=out)
+    return 0
+
+
+def _cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    loaded = _Loaded(args.plan, args.date)
+    schedule = loaded.schedule()
+    if args.json:
+        print(schedule.to_json(), file=out)
+        print(DISCLAIMER, file=sys.stderr)
+        return 0
+    print(_header(schedule), file=out)
+    print(file=out)
+    print(_tonight_line(schedule, loaded.date), file=out)
+    print(file=out)
+    rows = _rows(schedule, daily=args.daily)
+    print(_table(rows), file=out)
+    if schedule.suggestions:
+        print(file=out)
+        for suggestion in schedule.suggestions:
+            print(f"Suggestion: {suggestion}", file=out)
+    if schedule.consult_clinician:
+        print(
+            "Talk to a clinician: the plan paused after a severe side effect.", file=out
+        )
+    if args.chart:
+        print(file=out)
+        print(_text_chart(schedule), file=out)
+    print(file=out)
+    print(DISCLAIMER, file=out)
+    return 0
+
+
+def _cmd_tonight(args: argparse.Namespace, out: TextIO) -> int:
+    loaded = _Loaded(args.plan, args.date)
+    schedule = loaded.schedule()
+    print(_tonight(schedule, loaded.date), file=out)
+    print(DISCLAIMER, file=out)
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    loaded = _Loaded(args.plan, args.date)
+    entry = SideEffectReport(
+        date=loaded.date,
+        symptom=args.symptom,
+        severity=args.severity,
+        bristol=args.bristol,
+        note=args.note,
+    )
+    return _log(loaded, entry, entry.describe(), out)
+
+
+def _cmd_missed(args: argparse.Namespace, out: TextIO) -> int:
+    loaded = _Loaded(args.plan, args.date)
+    entry = MissedDose(date=loaded.date, note=args.note)
+    return _log(loaded, entry, f"Missed dose on {loaded.date.isoformat()}", out)
+
+
+def _log(
+    loaded: _Loaded, entry: SideEffectReport | MissedDose, what: str, out: TextIO
+) -> int:
+    start = loaded.file.regimen.start_date
+    if not start <= entry.date <= loaded.today:
+        raise InvalidInputError(
+            "--date",
+            f"a date from the plan's start ({start}) to today ({loaded.today})",
+            entry.date.isoformat(),
+        )
+    before = loaded.schedule()
+    if isinstance(entry, SideEffectReport):
+        entries = JournalEntries(
+            (*loaded.entries.reports, entry), loaded.entries.missed
+        )
+    else:
+        entries = JournalEntries(
+            loaded.entries.reports, (*loaded.entries.missed, entry)
+        )
+    # Plan with the entry first: an entry the plan refuses is never logged.
+    after = loaded.schedule(entries)
+    loaded.journal.append(entry)
+    print(f"Logged in {loaded.journal.path}: {what}.", file=out)
+    new = [d for d in after.decisions if d not in set(before.decisions)]
+    if new:
+        print("What changed:", file=out)
+        for decision in new:
+            print(_wrap(f"{decision.date}  {decision.message}", "  "), file=out)
+            if decision.suggestion:
+                print(_wrap(f"Suggestion: {decision.suggestion}", "  "), file=out)
+    else:
+        print("The plan does not change.", file=out)
+    old_day, new_day = _day_or_none(before, entry.date), _day_or_none(after, entry.date)
+    if new_day is not None:
+        was = ""
+        if old_day is not None and old_day.elemental_mg != new_day.elemental_mg:
+            was = f", was {before.describe_dose(old_day)}"
+        print(f"On {entry.date}: {after.describe_dose(new_day)}{was}.", file=out)
+    print(DISCLAIMER, file=out)
+    return 0
+
+
+def _cmd_ics(args: argparse.Namespace, out: TextIO) -> int:
+    from . import ics
+
+    loaded = _Loaded(args.plan)
+    schedule = loaded.schedule()
+    options = _export_options(args, loaded.file)
+    calendar = ics.to_calendar(schedule, stamp=_stamp(), **options)
+    from ._atomic import write_atomic
+
+    write_atomic(args.output, calendar.to_ical())
+    events = calendar.walk("VEVENT")
+    cancelled = sum(1 for e in events if str(e.get("STATUS", "")) == "CANCELLED")
+    print(
+        f"Wrote {args.output}: {len(events)} events"
+        + (f" ({cancelled} cancelled)" if cancelled else "")
+        + ".",
+        file=out,
+    )
+    print(DISCLAIMER, file=out)
+    return 0
+
+
+def _cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
+    from . import caldav
+
+    loaded = _Loaded(args.plan)
+    schedule = loaded.schedule()
+    url = args.url or os.environ.get(caldav.ENV_URL) or loaded.file.calendar.caldav_url
+    password = os.environ.get(caldav.ENV_PASSWORD)
+    username = args.username or os.environ.get(caldav.ENV_USERNAME)
+    if password is None and username and sys.stdin.isatty():
+        password = getpass.getpass(f"CalDAV password for {username}: ")
+    result = caldav.sync(
+        schedule,
+        url,
+        username=username,
+        password=password,
+        stamp=_stamp(),
+        **_export_options(args, loaded.file),
+    )
+    print(f"Synced to {result.url}: {result}.", file=out)
+    print(DISCLAIMER, file=out)
+    return 0
+
+
+class _ExportOptions(TypedDict):
+    alarm: dt.timedelta
+    compact: bool
+    refill: bool
+    name: str | None
+
+
+def _export_options(args: argparse.Namespace, file: PlanFile) -> _ExportOptions:
+    settings = file.calendar
+    minutes = args.alarm if args.alarm is not None else settings.alarm_minutes_before
+    if not 0 <= minutes <= 720:
+        raise InvalidInputError("--alarm", "0 to 720 minutes before the dose", minutes)
+    return {
+        "alarm": -dt.timedelta(minutes=minutes),
+        "compact": settings.compact if args.compact is None else args.compact,
+        "refill": settings.refill if args.refill is None else args.refill,
+        "name": args.name or settings.name,
+    }
+
+
+def _cmd_forms(args: argparse.Namespace, out: TextIO) -> int:
+    rows = [("id", "name", "formula", "Mg %", "GI tendency")]
+    rows += [
+        (
+            form.id,
+            form.name,
+            form.formula,
+            f"{form.elemental_fraction * 100:.2f}",
+            form.gi_tendency.value,
+        )
+        for form in FORMS.values()
+    ]
+    print(_table(rows), file=out)
+    print(file=out)
+    print(
+        "GI tendency: high = most often reported to cause diarrhoea (NIH ODS); "
+        "osmotic = every dissociable salt can (IOM); lower = one small trial "
+        "found it better tolerated.",
+        file=out,
+    )
+    print(DISCLAIMER, file=out)
+    return 0
+
+
+def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
+    words = list(args.words)
+    if words and words[0].lower() == "mg":
+        words = words[1:]
+    if not words:
+        raise InvalidInputError("FORM", "a form such as 'citrate'", None)
+    form = get_form("_".join(words))
+    amount: float = args.amount
+    if args.elemental:
+        compound = form.to_compound(amount)
+        print(
+            f"{format_mg(amount)} elemental magnesium = {format_mg(compound)} "
+            f"{form.name} ({form.elemental_fraction * 100:.2f} % magnesium).",
+            file=out,
+        )
+    else:
+        elemental = form.to_elemental(amount)
+        print(
+            f"{format_mg(amount)} {form.name} = {format_mg(elemental)} "
+            f"elemental magnesium ({form.elemental_fraction * 100:.2f} % "
+            "magnesium).",
+            file=out,
+        )
+    print(DISCLAIMER, file=out)
+    return 0
+
+
+def _cmd_chart(args: argparse.Namespace, out: TextIO) -> int:
+    from ._chart import draw
+
+    loaded = _Loaded(args.plan)
+    draw(loaded.schedule(), args.output)
+    print(f"Wrote {args.output}.", file=out)
+    print(DISCLAIMER, file=out)
+    return 0
+
+
+# -- formatting ----------------------------------------------------------------
+
+
+def _header(schedule: Schedule) -> str:
+    r = schedule.regimen
+    product, form = r.product, r.product.magnesium_form
+    slots = ", ".join(
+        f"{s.time:%H:%M}" + (f" {s.label}" if s.label else "") for s in r.slots
+    )
+    lines = [
+        f"Plan {schedule.plan_id}: {product.name} ({form.name}, "
+        f"{product.describe_units(1)} = {format_mg(product.elemental_per_unit)} "
+        "elemental)",
+        f"Evenings: {slots} ({r.tz})",
+        f"Daily cap: {schedule.cap_reason}",
+    ]
+    if schedule.ceiling_mg is not None:
+        lines.append(
+            f"Ceiling: {format_mg(schedule.ceiling_mg)} a day "
+            "(intolerance above it, twice)"
+        )
+    return "\n".join(lines)
+
+
+def _day_or_none(schedule: Schedule, date: dt.date) -> DayEntry | None:
+    if schedule.start <= date <= schedule.end:
+        return schedule.day(date)
+    return None
+
+
+def _tonight_line(schedule: Schedule, date: dt.date) -> str:
+    if date < schedule.start:
+        return (
+            f"On {date} the plan has not started: it starts on {schedule.start} "
+            f"with {schedule.describe_dose(schedule.days[0])}."
+        )
+    if date > schedule.end:
+        return f"On {date} the plan has ended: its last day was {schedule.end}."
+    return f"Tonight ({date}): {schedule.describe_dose(schedule.day(date))}."
+
+
+def _tonight(schedule: Schedule, today: dt.date) -> str:
+    entry = _day_or_none(schedule, today)
+    if entry is None:
+        return _tonight_line(schedule, today)
+    product = schedule.regimen.product
+    form = product.magnesium_form.name
+    if not entry.intakes:
+        resume = next(
+            (e.date for e in schedule.days if e.date > today and e.intakes), None
+        )
+        lines = [
+            f"No magnesium tonight ({today}): the plan is paused"
+            + (f" until {resume - dt.timedelta(1)}." if resume else ".")
+        ]
+    else:
+        lines = [
+            f"Tonight, {today:%A} {today} (step {entry.step} of "
+            f"{len(schedule.ladder_mg)}, {entry.phase.value}): "
+            f"{product.describe_units(entry.units)} = "
+            f"{format_mg(entry.elemental_mg)} elemental magnesium"
+        ]
+        rows = [
+            (
+                f"  {i.at:%H:%M}",
+                i.slot if i.slot != f"{i.at:%H:%M}" else "",
+                product.describe_units(i.units),
+                f"{format_mg(i.elemental_mg)} elemental",
+                f"({i.compound_mg:.0f} mg {form})",
+            )
+            for i in entry.intakes
+        ]
+        lines.append(_table(rows, header=False))
+    decision = schedule.latest_decision(today)
+    if decision is not None:
+        lines.append(_wrap(f"Latest change ({decision.date}): {decision.message}"))
+        if decision.suggestion:
+            lines.append(_wrap(f"Suggestion: {decision.suggestion}"))
+    return "\n".join(lines)
+
+
+def _rows(schedule: Schedule, *, daily: bool) -> list[tuple[str, ...]]:
+    """Table rows: a row per run of days alike (or per day), with its decision."""
+    product = schedule.regimen.product
+    decided: dict[dt.date, list[Decision]] = {}
+    for decision in schedule.decisions:
+        decided.setdefault(decision.date, []).append(decision)
+    runs: list[list[DayEntry]] = []
+    for entry in schedule.days:
+        if (
+            runs
+            and not daily
+            and entry.date not in decided
+            and runs[-1][-1].phase == entry.phase
+            and runs[-1][-1].units == entry.units
+            and runs[-1][-1].missed == entry.missed
+        ):
+            runs[-1].append(entry)
+        else:
+            runs.append([entry])
+    rows: list[tuple[str, ...]] = [("from", "to", "phase", "dose", "units", "decision")]
+    for run in runs:
+        first, last = run[0], run[-1]
+        note = " ".join(d.message for d in decided.get(first.date, ()))
+        if first.missed:
+            note = ("(missed) " + note).strip()
+        rows.append(
+            (
+                str(first.date),
+                str(last.date),
+                first.phase.value,
+                format_mg(first.elemental_mg) if first.intakes else "-",
+                product.describe_units(first.units) if first.intakes else "-",
+                note,
+            )
+        )
+    return rows
+
+
+def _table(rows: Sequence[Sequence[str]], *, header: bool = True) -> str:
+    """Columns aligned; the last column is left to run on."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+        if header and index == 0:
+            lines.append("  ".join("-" * w for w in [*widths, len(row[-1])]))
+    return "\n".join(lines)
+
+
+def _text_chart(schedule: Schedule, width: int = 40) -> str:
+    """A bar per run of days: the dose over time, with reports marked."""
+    top = max(max(schedule.ladder_mg), 1.0)
+    reported = {r.date for r in schedule.reports}
+    lines = [
+        f"Dose over time (full bar = {format_mg(top)}; ! = side effect "
+        "reported, x = paused):"
+    ]
+    for row in _rows(schedule, daily=False)[1:]:
+        start, end = dt.date.fromisoformat(row[0]), dt.date.fromisoformat(row[1])
+        mg = schedule.day(start).elemental_mg
+        bar = "█" * round(width * mg / top) if mg else "x"
+        marks = "!" if any(start <= d <= end for d in reported) else " "
+        lines.append(f"{start} {marks} {bar:<{width}} {format_mg(mg) if mg else ''}")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _wrap(text: str, indent: str = "") -> str:
+    return textwrap.fill(
+        text, width=88, initial_indent=indent, subsequent_indent=indent + "  "
+    )

@@ -1,0 +1,334 @@
+"""The mgplan command: golden outputs on the bundled example, and errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import icalendar
+import pytest
+
+import mgplan
+from mgplan._cli import main
+
+from .radicale_server import PASSWORD, USER, radicale
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / "examples" / "glycinate.toml"
+GOLDEN = Path(__file__).parent / "golden" / "cli"
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command sees the same today, so outputs are reproducible."""
+    monkeypatch.setenv("MGPLAN_TODAY", "2026-11-24")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    for name in (
+        "MGPLAN_CALDAV_URL",
+        "MGPLAN_CALDAV_USERNAME",
+        "MGPLAN_CALDAV_PASSWORD",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def plan_copy(tmp_path: Path) -> Path:
+    """The example plan and its journal, copied so a command may change them."""
+    for name in ("glycinate.toml", "glycinate.journal.jsonl"):
+        shutil.copy(ROOT / "examples" / name, tmp_path / name)
+    return tmp_path / "glycinate.toml"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / f"{name}.txt"
+    if os.environ.get("MGPLAN_UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert path.read_text() == text, f"{name} changed; MGPLAN_UPDATE_GOLDEN=1"
+
+
+GOLDEN_RUNS = {
+    "show": ["show", str(EXAMPLE)],
+    "show-chart": ["show", str(EXAMPLE), "--chart"],
+    "tonight": ["tonight", str(EXAMPLE)],
+    "tonight-before-start": ["tonight", str(EXAMPLE), "--date", "2026-10-01"],
+    "tonight-holding": ["tonight", str(EXAMPLE), "--date", "2026-11-12"],
+    "forms": ["forms"],
+    "convert": ["convert", "500", "mg", "citrate"],
+    "convert-elemental": ["convert", "200", "glycinate", "--elemental"],
+}
+
+
+class TestGolden:
+    @pytest.mark.parametrize("name", sorted(GOLDEN_RUNS))
+    def test_output(self, name: str, capsys: pytest.CaptureFixture[str]) -> None:
+        """The command prints what its golden file holds, and exits 0."""
+        code, out, err = run(capsys, *GOLDEN_RUNS[name])
+        assert (0, "") == (code, err)
+        check_golden(name, out.replace(str(ROOT) + os.sep, ""))
+
+    def test_report_changes_the_plan(
+        self, plan_copy: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """report logs the entry and prints what changed."""
+        code, out, _ = run(
+            capsys,
+            "report",
+            str(plan_copy),
+            "--symptom",
+            "diarrhoea",
+            "--severity",
+            "moderate",
+            "--date",
+            "2026-11-24",
+        )
+        assert 0 == code
+        check_golden("report", out.replace(str(plan_copy.parent) + os.sep, ""))
+        entries = mgplan.Journal(plan_copy.with_name("glycinate.journal.jsonl")).read()
+        assert 2 == len(entries.reports)
+
+    def test_three_missed_evenings(
+        self, plan_copy: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The third missed evening in a row restarts one step lower."""
+        for day in ("2026-11-20", "2026-11-21"):
+            assert 0 == run(capsys, "missed", str(plan_copy), "--date", day)[0]
+        code, out, _ = run(capsys, "missed", str(plan_copy), "--date", "2026-11-22")
+        assert 0 == code
+        check_golden("missed", out.replace(str(plan_copy.parent) + os.sep, ""))
+
+    def test_every_output_says_not_medical_advice(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Each command's output carries the disclaimer line."""
+        for argv in GOLDEN_RUNS.values():
+            assert mgplan.DISCLAIMER in run(capsys, *argv)[1]
+
+
+class TestJsonOutput:
+    def test_show_json_is_the_schedule(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """show --json prints the schedule; the disclaimer goes to stderr."""
+        code, out, err = run(capsys, "show", str(EXAMPLE), "--json")
+        assert 0 == code
+        schedule = mgplan.Schedule.from_json(out)
+        assert "glycinate-example" == schedule.plan_id
+        assert mgplan.DISCLAIMER in err
+        json.loads(out)
+
+
+class TestFiles:
+    def test_init_writes_and_refuses_to_overwrite(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """init writes a loadable plan, then refuses to overwrite it."""
+        path = tmp_path / "plan.toml"
+        assert 0 == run(capsys, "init", str(path), "--tz", "Europe/Vienna")[0]
+        assert "Europe/Vienna" == mgplan.load_plan(path).regimen.tz
+        code, _, err = run(capsys, "init", str(path))
+        assert 2 == code
+        assert "--force" in err
+        assert 0 == run(capsys, "init", str(path), "--force")[0]
+
+    def test_ics(self, plan_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """ics writes a calendar with the plan's alarm and refill settings."""
+        target = plan_copy.with_name("plan.ics")
+        code, out, _ = run(capsys, "ics", str(plan_copy), "-o", str(target))
+        assert 0 == code
+        calendar = icalendar.Calendar.from_ical(target.read_bytes())
+        events = list(calendar.walk("VEVENT"))
+        assert f"Wrote {target}: {len(events)} events" in out
+        alarm = events[0].walk("VALARM")[0]["TRIGGER"].dt
+        assert -600 == alarm.total_seconds()
+        assert any("refill" in str(e["UID"]) for e in events)
+
+    def test_chart_png_and_svg(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """chart draws a PNG or an SVG by the file's suffix."""
+        for name, magic in (("c.png", b"\x89PNG"), ("c.svg", b"<?xml")):
+            assert (
+                0 == run(capsys, "chart", str(EXAMPLE), "-o", str(tmp_path / name))[0]
+            )
+            assert (tmp_path / name).read_bytes().startswith(magic)
+
+    def test_chart_without_matplotlib(
+        self,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """Without the chart extra, the message says how to install it."""
+        monkeypatch.setitem(sys.modules, "matplotlib", None)
+        code, _, err = run(capsys, "chart", str(EXAMPLE), "-o", str(tmp_path / "c.png"))
+        assert 1 == code
+        assert "pip install 'mgplan[chart]'" in err
+
+    def test_sync(
+        self,
+        plan_copy: Path,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """sync pushes the plan to a CalDAV server; again, it changes nothing."""
+        with radicale(tmp_path) as server:
+            url = server.calendar_url("magnesium")
+            monkeypatch.setenv("MGPLAN_CALDAV_PASSWORD", PASSWORD)
+            argv = [
+                "sync",
+                str(plan_copy),
+                "--url",
+                url,
+                "--username",
+                USER,
+                "--compact",
+            ]
+            code, out, _ = run(capsys, *argv)
+            assert 0 == code
+            assert "created" in out
+            code, out, _ = run(capsys, *argv)
+            assert "0 created, 0 updated, 0 deleted" in out
+
+
+class TestErrors:
+    @pytest.mark.parametrize(
+        ("argv", "code", "message"),
+        [
+            (["show", "missing.toml"], 2, "missing.toml: file: expected an existing"),
+            (
+                ["report", str(EXAMPLE), "--symptom", "hiccups", "--severity", "mild"],
+                2,
+                "--symptom: expected one of",
+            ),
+            (
+                [
+                    "report",
+                    str(EXAMPLE),
+                    "--symptom",
+                    "nausea",
+                    "--severity",
+                    "mild",
+                    "--date",
+                    "2030-01-01",
+                ],
+                2,
+                "--date: expected a date from",
+            ),
+            (["tonight", str(EXAMPLE), "--date", "someday"], 2, "expected a date"),
+            (
+                ["convert", "500", "mg", "kryptonite"],
+                2,
+                "expected one of the catalogued",
+            ),
+            (["convert", "-5", "oxide"], 2, "expected a positive number"),
+            (["frobnicate"], 2, "invalid choice"),
+        ],
+    )
+    def test_one_line_and_exit_code(
+        self, argv: list[str], code: int, message: str
+    ) -> None:
+        """Errors are one line on stderr with the right exit code, no traceback."""
+        result = subprocess.run(
+            [sys.executable, "-m", "mgplan", *argv],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+        assert code == result.returncode
+        assert message in result.stderr
+        assert 1 == len(result.stderr.strip().splitlines())
+        assert "Traceback" not in result.stderr
+
+    def test_contraindication_exits_3(
+        self, plan_copy: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A contraindication refuses to plan, with exit code 3."""
+        text = plan_copy.read_text().replace(
+            'age_band = "adult"', 'age_band = "adult"\nconditions = ["heart-block"]'
+        )
+        plan_copy.write_text(text)
+        code, _, err = run(capsys, "show", str(plan_copy))
+        assert 3 == code
+        assert "heart block" in err
+
+    def test_corrupt_journal(
+        self, plan_copy: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A corrupt journal line is named with its file and line."""
+        journal = plan_copy.with_name("glycinate.journal.jsonl")
+        with journal.open("a") as handle:
+            handle.write("garbage\n")
+        code, _, err = run(capsys, "show", str(plan_copy))
+        assert 2 == code
+        assert f"{journal}:2:" in err
+
+
+class TestHelp:
+    @pytest.mark.parametrize(
+        "command",
+        [
+            "init",
+            "show",
+            "tonight",
+            "report",
+            "missed",
+            "ics",
+            "sync",
+            "forms",
+            "convert",
+            "chart",
+        ],
+    )
+    def test_every_command_has_help_with_an_example(
+        self, command: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Each command's --help shows at least one example."""
+        with pytest.raises(SystemExit) as info:
+            main([command, "--help"])
+        assert 0 == info.value.code
+        out = capsys.readouterr().out
+        assert "examples:" in out
+        assert f"mgplan {command}" in out.split("examples:")[1]
+
+    def test_help_does_not_import_heavy_libraries(self) -> None:
+        """mgplan --help imports neither icalendar nor matplotlib."""
+        code = (
+            "import sys, runpy\n"
+            "sys.argv = ['mgplan', '--help']\n"
+            "try:\n    runpy.run_module('mgplan', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('icalendar', 'matplotlib', 'caldav')"
+            " if m in sys.modules))\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert "[]" == result.stdout.strip().splitlines()[-1]
+
+    def test_console_script_and_module(self) -> None:
+        """`mgplan` and `python -m mgplan` are the same program."""
+        script = shutil.which("mgplan", path=str(Path(sys.executable).parent))
+        assert script is not None
+        a = subprocess.run(
+            [script, "--version"], capture_output=True, text=True, check=True
+        )
+        b = subprocess.run(
+            [sys.executable, "-m", "mgplan", "--version"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert a.stdout == b.stdout
+        assert a.stdout.startswith("mgplan ")
