@@ -56,6 +56,8 @@ def regimens(draw: st.DrawFn) -> mgplan.Regimen:
         target_dose=mgplan.Dose(amount=target),
         max_single_dose=mgplan.Dose(amount=max_single),
         slots=slots,
+        window_start=dt.time(16, 0),
+        window_end=dt.time(23, 59),
         maintenance_days=draw(st.integers(0, 60)),
     )
 

@@ -750,6 +750,16 @@ def _tonight(schedule: Schedule, today: dt.date) -> str:
             for i in entry.intakes
         ]
         lines.append(_table(rows, header=False))
+        for i in entry.intakes:
+            if i.moved_from is not None:
+                lines.append(
+                    f"  ({i.at:%H:%M} instead of {i.moved_from:%H:%M}, to "
+                    "keep the distance from another medicine)"
+                )
+            lines.extend(
+                _wrap(f"Spacing conflict at {i.at:%H:%M}: {c}", "  ")
+                for c in i.conflicts
+            )
     decision = schedule.latest_decision(today)
     if decision is not None:
         lines.append(_wrap(f"Latest change ({decision.date}): {decision.message}"))

@@ -159,6 +159,7 @@ class _Planner:
         self._intake_cache: dict[int, list[tuple[int, int]]] = {}
         self._day_intakes: dict[tuple[dt.date, int], tuple[Intake, ...]] = {}
         self._build_ladder()
+        self.placements = self._place_slots()
 
     # -- set-up -------------------------------------------------------------
 
@@ -234,6 +235,77 @@ class _Planner:
                 else f"not a whole number of {self.product.unit_plural}"
             )
             adjusted("target dose", r.target_mg, target_q, why)
+
+    def _place_slots(self) -> list[tuple[dt.time, tuple[str, ...]]]:
+        """Each slot's time after spacing from other medicines, and any clash.
+
+        A slot too close to a medicine moves to the nearest time in the
+        evening window (5-minute steps) that clashes with none and keeps the
+        slots in order; if there is none, it stays and the clash is kept.
+        """
+        r = self.regimen
+        medicines = [m for m in self.profile.medicines if not m.rule.flag_only]
+
+        def clashes(at: dt.time) -> tuple[str, ...]:
+            return tuple(c for m in medicines for c in m.clashes(at))
+
+        placed: list[tuple[dt.time, tuple[str, ...]]] = []
+        for i, slot in enumerate(r.slots):
+            found = clashes(slot.time)
+            if not found:
+                placed.append((slot.time, ()))
+                continue
+            low = _minutes(placed[-1][0]) if placed else -1
+            high = _minutes(r.slots[i + 1].time) if i + 1 < len(r.slots) else 24 * 60
+            own = _minutes(slot.time)
+            candidates = [
+                m
+                for m in range(_minutes(r.window_start), _minutes(r.window_end) + 1, 5)
+                if low < m < high
+            ]
+            candidates.sort(key=lambda m: (abs(m - own), m))
+            for minute in candidates:
+                at = dt.time(minute // 60, minute % 60)
+                if not clashes(at):
+                    placed.append((at, ()))
+                    break
+            else:
+                placed.append((slot.time, found))
+        return placed
+
+    def _spacing_decisions(self, start: dt.date) -> None:
+        r = self.regimen
+        for slot, (at, found) in zip(r.slots, self.placements, strict=True):
+            name = f"{slot.time:%H:%M}" + (f" ({slot.label})" if slot.label else "")
+            if at != slot.time:
+                why = "; ".join(
+                    m.rule.describe()
+                    for m in self.profile.medicines
+                    if m.clashes(slot.time)
+                )
+                self._decide(
+                    start,
+                    Action.SPACING,
+                    f"The {name} intake moves to {at:%H:%M}: {why}.",
+                )
+            elif found:
+                self._decide(
+                    start,
+                    Action.SPACING,
+                    f"The {name} intake is too close to another medicine and no "
+                    f"time from {r.window_start:%H:%M} to {r.window_end:%H:%M} "
+                    f"avoids it: {'; '.join(found)}. Ask a pharmacist or "
+                    "clinician how to space them.",
+                    consult=True,
+                )
+        for medicine in self.profile.medicines:
+            if medicine.rule.flag_only:
+                self._decide(
+                    start,
+                    Action.NOTE,
+                    medicine.rule.note,
+                    suggestion=medicine.rule.note,
+                )
 
     # -- helpers ------------------------------------------------------------
 
@@ -359,6 +431,7 @@ class _Planner:
             f"{slot.label or slot.time.strftime('%H:%M')}{ladder_text}.",
             after=self._rung_mg(0),
         )
+        self._spacing_decisions(start)
         return state
 
     def _simulate(
@@ -735,12 +808,15 @@ class _Planner:
         intakes = []
         for slot_index, portion in self._split(quanta):
             slot = self.regimen.slots[slot_index]
+            at, conflicts = self.placements[slot_index]
             units = portion * step
             intakes.append(
                 Intake.model_construct(
-                    at=_local(day, slot.time, zone),
+                    at=_local(day, at, zone),
                     slot=slot.name,
                     slot_index=slot_index,
+                    moved_from=None if at == slot.time else slot.time,
+                    conflicts=conflicts,
                     units=units,
                     elemental_mg=_round_mg(units * self.unit_mg),
                     compound_mg=_round_mg(units * self.unit_compound_mg),
@@ -776,6 +852,10 @@ def _local(day: dt.date, time: dt.time, zone: dt.tzinfo) -> dt.datetime:
     if back.replace(tzinfo=None) != aware.replace(tzinfo=None):
         return back
     return aware
+
+
+def _minutes(time: dt.time) -> int:
+    return time.hour * 60 + time.minute
 
 
 def _round_mg(mg: float) -> float:

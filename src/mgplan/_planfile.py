@@ -216,6 +216,11 @@ age_band = "adult"
 # Conditions that refuse planning without a clinician override:
 # "severe-kidney-disease", "heart-block", "myasthenia-gravis".
 conditions = []
+# Other medicines, so that magnesium keeps its distance from them
+# (`mgplan` knows tetracyclines, quinolones, levothyroxine, iron, ...):
+# [[profile.medicines]]
+# name = "levothyroxine"
+# times = ["07:00"]
 # [profile.override]
 # clinician = "Dr ..."
 # reason = "..."

@@ -11,6 +11,7 @@ import pydantic
 from ._errors import ContraindicationError, InvalidInputError
 from ._model import Model
 from ._product import format_mg
+from ._spacing import Medicine
 
 __all__ = [
     "UPPER_LIMITS",
@@ -88,6 +89,10 @@ class SafetyProfile(Model, frozen=True):
         default=None, ge=0, le=250, description="mL/min/1.73 m²"
     )
     override: ClinicianOverride | None = None
+    medicines: tuple[Medicine, ...] = pydantic.Field(
+        default=(),
+        description="other medicines and their daily times, for spacing",
+    )
 
     @property
     def effective_conditions(self) -> tuple[Condition, ...]:

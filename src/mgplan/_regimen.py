@@ -98,6 +98,9 @@ class Regimen(Model, frozen=True):
     # absorption also falls as a single dose rises [S13].
     max_single_dose: Dose = Dose(amount=125)
     slots: tuple[Slot, ...] = pydantic.Field(default_factory=_default_slots)
+    # Where an intake may move to keep its distance from other medicines.
+    window_start: dt.time = dt.time(17, 0)
+    window_end: dt.time = dt.time(23, 0)
     single_slot: int = pydantic.Field(default=0, ge=0)
     maintenance_days: int = pydantic.Field(default=56, ge=0, le=3660)
     end_date: dt.date | None = None
@@ -150,6 +153,26 @@ class Regimen(Model, frozen=True):
     @pydantic.model_validator(mode="after")
     def _consistent(self) -> Self:
         problems: list[tuple[str, str, Any]] = []
+        if not EVENING_START <= self.window_start < self.window_end <= EVENING_END:
+            problems.append(
+                (
+                    "window_end" if self.window_start < EVENING_END else "window_start",
+                    f"an evening window from {EVENING_START:%H:%M} to "
+                    f"{EVENING_END:%H:%M}, start before end",
+                    f"{self.window_start:%H:%M}-{self.window_end:%H:%M}",
+                )
+            )
+        for i, slot in enumerate(self.slots):
+            if not self.window_start <= slot.time <= self.window_end:
+                problems.append(
+                    (
+                        f"slots[{i}].time",
+                        f"a time inside the evening window {self.window_start:%H:%M}-"
+                        f"{self.window_end:%H:%M} (widen window_start/window_end)",
+                        slot.time.strftime("%H:%M"),
+                    )
+                )
+                break
         if self.single_slot >= len(self.slots):
             problems.append(
                 (

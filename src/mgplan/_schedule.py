@@ -109,6 +109,7 @@ class Action(enum.StrEnum):
     PAUSE = "pause"
     RESTART = "restart"
     MISSED_RESTART = "missed-restart"
+    SPACING = "spacing"
     NOTE = "note"
     END = "end"
 
@@ -119,6 +120,12 @@ class Intake(Model, frozen=True):
     at: ZonedDateTime
     slot: str
     slot_index: int = pydantic.Field(ge=0, description="position in Regimen.slots")
+    moved_from: dt.time | None = pydantic.Field(
+        default=None, description="the slot's time, when spacing moved the intake"
+    )
+    conflicts: tuple[str, ...] = pydantic.Field(
+        default=(), description="medicines this intake could not be spaced from"
+    )
     units: float = pydantic.Field(gt=0)
     elemental_mg: float = pydantic.Field(gt=0)
     compound_mg: float = pydantic.Field(gt=0)

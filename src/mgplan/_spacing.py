@@ -1,0 +1,282 @@
+"""Medicines that need spacing from magnesium, and where an intake may go.
+
+Each row says how long the *medicine* must be taken before magnesium
+(``before_h``) or after it (``after_h``). Where a source gives a range
+("4-6 h"), the row takes the longer end. Magnesium salts bind these drugs in
+the gut; spacing keeps them apart. Diuretics and long-term PPIs change
+magnesium levels instead: they are recorded as flags, with no timing rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import pydantic
+
+from ._errors import InvalidInputError
+from ._model import Model
+
+__all__ = ["SPACING", "Medicine", "SpacingRule", "get_spacing_rule"]
+
+
+class SpacingRule(Model, frozen=True):
+    """How far a medicine must stay from magnesium, with the source."""
+
+    id: str
+    name: str
+    before_h: float = pydantic.Field(
+        ge=0, description="hours the medicine must come before magnesium"
+    )
+    after_h: float = pydantic.Field(
+        ge=0, description="hours the medicine must come after magnesium"
+    )
+    avoid: bool = pydantic.Field(
+        default=False, description="not recommended with magnesium, even spaced"
+    )
+    flag_only: bool = pydantic.Field(
+        default=False, description="changes magnesium levels; no timing rule"
+    )
+    aliases: tuple[str, ...] = ()
+    sources: tuple[str, ...]
+    note: str = ""
+
+    def describe(self) -> str:
+        """The rule in words."""
+        if self.flag_only:
+            return self.note
+        if self.avoid:
+            return f"{self.name}: magnesium is not recommended, even spaced"
+        if self.before_h == self.after_h:
+            return f"{self.name} at least {self.before_h:g} h away from magnesium"
+        return (
+            f"{self.name} at least {self.before_h:g} h before or "
+            f"{self.after_h:g} h after magnesium"
+        )
+
+
+def _rule(
+    id: str,
+    name: str,
+    before: float,
+    after: float,
+    sources: tuple[str, ...],
+    note: str = "",
+    aliases: tuple[str, ...] = (),
+    **flags: Any,
+) -> SpacingRule:
+    return SpacingRule(
+        id=id,
+        name=name,
+        before_h=before,
+        after_h=after,
+        sources=sources,
+        note=note,
+        aliases=aliases,
+        **flags,
+    )
+
+
+# Hours and sources from the project's reference notes (section 4).
+_TABLE = (
+    # Drug >= 2 h before or 4-6 h after Mg [S2]; UK SmPC: 2-3 h [S14].
+    _rule(
+        "tetracyclines",
+        "a tetracycline",
+        2,
+        6,
+        ("S2", "S14"),
+        aliases=(
+            "tetracycline",
+            "doxycycline",
+            "minocycline",
+            "oxytetracycline",
+            "demeclocycline",
+            "lymecycline",
+        ),
+    ),
+    # Quinolones by drug [S15].
+    _rule("ciprofloxacin", "ciprofloxacin", 2, 6, ("S15",)),
+    _rule("delafloxacin", "delafloxacin", 2, 6, ("S15",)),
+    _rule("moxifloxacin", "moxifloxacin", 4, 8, ("S15",)),
+    _rule("gemifloxacin", "gemifloxacin", 2, 3, ("S15",)),
+    _rule(
+        "levofloxacin",
+        "levofloxacin",
+        2,
+        2,
+        ("S15",),
+        "Levofloxacin's figure is second-hand only.",
+    ),
+    _rule("ofloxacin", "ofloxacin", 2, 2, ("S15",)),
+    _rule("norfloxacin", "norfloxacin", 2, 2, ("S15",)),
+    # >= 2 h (ODS) [S2]; labels ask only >= 30-60 min [S15]; the longer kept.
+    _rule(
+        "bisphosphonates",
+        "an oral bisphosphonate",
+        2,
+        2,
+        ("S2", "S15"),
+        aliases=(
+            "alendronate",
+            "risedronate",
+            "ibandronate",
+            "alendronic-acid",
+            "risedronic-acid",
+            "ibandronic-acid",
+        ),
+    ),
+    # Not within 4 h (FDA labelling) [S15].
+    _rule(
+        "levothyroxine",
+        "levothyroxine",
+        4,
+        4,
+        ("S15",),
+        aliases=("thyroxine", "l-thyroxine", "synthroid", "euthyrox"),
+    ),
+    # Take gabapentin >= 2 h after an Al/Mg antacid (-20 % bioavailability) [S15].
+    _rule("gabapentin", "gabapentin", 0, 2, ("S15",)),
+    # Drug 2 h before or 6 h after (DHHS; Biktarvy HCP) [S15].
+    _rule("dolutegravir", "dolutegravir", 2, 6, ("S15",)),
+    _rule("bictegravir", "bictegravir", 2, 6, ("S15",), aliases=("biktarvy",)),
+    # Al/Mg not recommended with raltegravir, even staggered [S15].
+    _rule("raltegravir", "raltegravir", 0, 0, ("S15",), avoid=True),
+    # >= 2 h (ferrous sulfate SmPC), 3-4 h (Mg SmPC) [S14]: 4 h kept.
+    _rule(
+        "iron",
+        "oral iron",
+        4,
+        4,
+        ("S14",),
+        aliases=(
+            "ferrous-sulfate",
+            "ferrous-fumarate",
+            "ferrous-gluconate",
+            "oral-iron",
+        ),
+    ),
+    # 3-4 h [S14].
+    _rule("penicillamine", "penicillamine", 4, 4, ("S14",)),
+    _rule(
+        "aminoquinolines",
+        "an aminoquinoline",
+        4,
+        4,
+        ("S14",),
+        aliases=("chloroquine", "hydroxychloroquine"),
+    ),
+    _rule("quinidine", "quinidine", 4, 4, ("S14",)),
+    _rule("nitrofurantoin", "nitrofurantoin", 4, 4, ("S14",)),
+    # >= 4 h [S14].
+    _rule("eltrombopag", "eltrombopag", 4, 4, ("S14",)),
+    # Mg >= 4 h before or 2 h after erlotinib [S14]: the drug 4 h after Mg.
+    _rule("erlotinib", "erlotinib", 2, 4, ("S14",)),
+    # Flags only [S2].
+    _rule(
+        "diuretics",
+        "a diuretic",
+        0,
+        0,
+        ("S2",),
+        "Diuretics change how much magnesium the body keeps (loop and thiazide "
+        "diuretics lose it, potassium-sparing ones retain it): tell your "
+        "clinician you take magnesium.",
+        aliases=(
+            "furosemide",
+            "hydrochlorothiazide",
+            "bumetanide",
+            "torasemide",
+            "spironolactone",
+            "amiloride",
+            "diuretic",
+        ),
+        flag_only=True,
+    ),
+    _rule(
+        "ppi",
+        "a proton pump inhibitor",
+        0,
+        0,
+        ("S2",),
+        "Long-term proton pump inhibitors can lower magnesium: tell your "
+        "clinician you take magnesium.",
+        aliases=(
+            "omeprazole",
+            "esomeprazole",
+            "pantoprazole",
+            "lansoprazole",
+            "rabeprazole",
+            "proton-pump-inhibitor",
+        ),
+        flag_only=True,
+    ),
+)
+
+SPACING: Mapping[str, SpacingRule] = MappingProxyType({r.id: r for r in _TABLE})
+"""Every spacing rule by id."""
+
+_BY_NAME = {name: rule for rule in _TABLE for name in (rule.id, *rule.aliases)}
+
+
+def get_spacing_rule(name: str) -> SpacingRule:
+    """The rule for a medicine by id, class or drug name (case ignored)."""
+    key = str(name).strip().lower().replace(" ", "-").replace("_", "-")
+    try:
+        return _BY_NAME[key]
+    except KeyError:
+        raise InvalidInputError(
+            "name",
+            "a medicine mgplan knows: " + ", ".join(sorted(_BY_NAME)),
+            name,
+        ) from None
+
+
+class Medicine(Model, frozen=True):
+    """Another medicine the person takes, and its daily times (local)."""
+
+    name: str
+    times: tuple[dt.time, ...] = ()
+
+    @pydantic.field_validator("name")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        try:
+            get_spacing_rule(value)
+        except InvalidInputError as exc:
+            raise InvalidInputError("", exc.expected, value) from None
+        return value
+
+    @pydantic.field_validator("times", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str | dt.time) else value
+
+    @property
+    def rule(self) -> SpacingRule:
+        """The spacing rule for this medicine."""
+        return get_spacing_rule(self.name)
+
+    def clashes(self, at: dt.time) -> list[str]:
+        """Why magnesium at *at* is too close to this medicine (empty: fine)."""
+        rule = self.rule
+        if rule.flag_only:
+            return []
+        if rule.avoid:
+            return [rule.describe()]
+        found = []
+        for taken in self.times:
+            since = _hours_from(taken, at)  # the medicine came this long before
+            until = _hours_from(at, taken)  # ... or comes this long after
+            if since < rule.before_h or until < rule.after_h:
+                found.append(f"{rule.describe()}; it is taken at {taken:%H:%M}")
+        return found
+
+
+def _hours_from(earlier: dt.time, later: dt.time) -> float:
+    """Hours from *earlier* to the next *later* on the clock (0 to < 24)."""
+    a = earlier.hour * 60 + earlier.minute
+    b = later.hour * 60 + later.minute
+    return ((b - a) % (24 * 60)) / 60
