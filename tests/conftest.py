@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import mgplan
 
@@ -32,3 +33,13 @@ def report(
     return mgplan.SideEffectReport(
         date=dt.date.fromisoformat(date), symptom=symptom, severity=severity
     )
+
+
+# Hypothesis profiles: the default keeps the suite quick; `--hypothesis-profile
+# fuzz` (run by .ci/run after the tests) tries far more inputs, still bounded.
+settings.register_profile(
+    "fuzz",
+    max_examples=1500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)

@@ -21,6 +21,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write *data* to *path* atomically; ExportError if it cannot be written."""
     target = Path(path)
     folder = target.parent
+    if "\x00" in str(target):
+        raise ExportError(f"cannot write {target!r}: a path cannot hold a NUL byte")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:

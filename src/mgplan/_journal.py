@@ -61,12 +61,12 @@ class Journal:
         line = entry.model_dump_json(exclude_defaults=False).encode() + b"\n"
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: NUL in the path
             raise PlanFileError(
                 self.path,
                 "journal",
                 "a journal file that can be written",
-                exc.strerror or str(exc),
+                getattr(exc, "strerror", None) or str(exc),
             ) from None
         try:
             with locked(fd, exclusive=True):
@@ -95,12 +95,12 @@ class Journal:
             fd = os.open(self.path, os.O_RDONLY)
         except FileNotFoundError:
             return JournalEntries((), ())
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: NUL in the path
             raise PlanFileError(
                 self.path,
                 "journal",
                 "a readable journal file",
-                exc.strerror or str(exc),
+                getattr(exc, "strerror", None) or str(exc),
             ) from None
         try:
             with locked(fd, exclusive=False), os.fdopen(os.dup(fd), "rb") as handle:
@@ -124,7 +124,7 @@ def _parse_line(path: Path, number: int, raw: bytes) -> SideEffectReport | Misse
     try:
         text = raw.decode("utf-8")
         data = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise PlanFileError(
             path,
             f"line {number}",

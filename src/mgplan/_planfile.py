@@ -95,9 +95,12 @@ def load_plan(path: str | os.PathLike[str]) -> PlanFile:
             "an existing plan file (make one with 'mgplan init')",
             str(path),
         ) from None
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
         raise PlanFileError(
-            path, "file", "a readable plan file", exc.strerror or str(exc)
+            path,
+            "file",
+            "a readable plan file",
+            getattr(exc, "strerror", None) or str(exc),
         ) from None
     try:
         text = raw.decode("utf-8")
@@ -120,6 +123,10 @@ def load_plan(path: str | os.PathLike[str]) -> PlanFile:
 def _parse_toml(path: Path, text: str) -> Any:
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise PlanFileError(
+            path, "TOML", "valid TOML of a sensible depth", "nesting too deep"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = re.search(r"\(at line (\d+), column \d+\)", message)
@@ -133,6 +140,10 @@ def _parse_toml(path: Path, text: str) -> Any:
 def _parse_json(path: Path, text: str) -> Any:
     try:
         return json.loads(text)
+    except RecursionError:
+        raise PlanFileError(
+            path, "JSON", "valid JSON of a sensible depth", "nesting too deep"
+        ) from None
     except json.JSONDecodeError as exc:
         raise PlanFileError(
             path, "JSON", "valid JSON", exc.msg, line=exc.lineno

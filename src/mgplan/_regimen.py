@@ -111,7 +111,7 @@ class Regimen(Model, frozen=True):
         if not isinstance(data, dict) or data.get("preset") is None:
             return data
         name = data["preset"]
-        if name not in PRESETS:
+        if not isinstance(name, str) or name not in PRESETS:
             raise InvalidInputError(
                 "preset", "one of: " + ", ".join(sorted(PRESETS)), name
             )

@@ -1,0 +1,254 @@
+"""Hostile input: every loader and the engine give a result or mgplan's error.
+
+Nothing here may raise anything but an ``MgplanError``. The default profile
+runs a few hundred cases; ``pytest tests/test_fuzz.py --hypothesis-profile
+fuzz`` (in .ci/run) runs many more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import mgplan
+from mgplan._cli import main
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / "examples" / "glycinate.toml"
+FUZZ = settings(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True)
+    | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _valid_plan() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(mgplan.load_plan(EXAMPLE).model_dump_json())
+    return data
+
+
+def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path to a value inside nested dicts and lists."""
+    found = [prefix]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+def _replace(data: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    copy = dict(data) if isinstance(data, dict) else list(data)
+    copy[path[0]] = _replace(data[path[0]], path[1:], value)
+    return copy
+
+
+def _load(suffix: str, content: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"plan{suffix}"
+        path.write_bytes(content)
+        with contextlib.suppress(mgplan.MgplanError):
+            mgplan.load_plan(path).plan()
+
+
+class TestLoaders:
+    @FUZZ
+    @given(st.binary(max_size=400), st.sampled_from([".toml", ".json"]))
+    def test_plan_file_bytes(self, content: bytes, suffix: str) -> None:
+        """Arbitrary bytes as a plan file: a plan or a PlanFileError."""
+        _load(suffix, content)
+
+    @FUZZ
+    @given(st.text(max_size=300))
+    def test_plan_file_text(self, text: str) -> None:
+        """Arbitrary text as TOML."""
+        _load(".toml", text.encode("utf-8", "surrogatepass"))
+
+    @FUZZ
+    @given(st.data())
+    def test_mutated_plan(self, data: st.DataObject) -> None:
+        """A valid plan with any one value replaced by any JSON value."""
+        plan = _valid_plan()
+        path = data.draw(st.sampled_from(_paths(plan)))
+        mutated = _replace(plan, path, data.draw(json_values))
+        _load(".json", json.dumps(mutated).encode())
+
+    @FUZZ
+    @given(st.binary(max_size=400))
+    def test_journal_bytes(self, content: bytes) -> None:
+        """Arbitrary bytes as a journal: entries or a PlanFileError."""
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "j.jsonl"
+            path.write_bytes(content)
+            with contextlib.suppress(mgplan.MgplanError):
+                mgplan.Journal(path).read()
+
+    @FUZZ
+    @given(st.lists(json_values, max_size=5))
+    def test_journal_json_lines(self, values: list[Any]) -> None:
+        """Arbitrary JSON values, one a line, as a journal."""
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "j.jsonl"
+            path.write_text("".join(json.dumps(v) + "\n" for v in values))
+            with contextlib.suppress(mgplan.MgplanError):
+                mgplan.Journal(path).read()
+
+    @FUZZ
+    @given(st.binary(max_size=300) | json_values.map(lambda v: json.dumps(v).encode()))
+    def test_schedule_json(self, content: bytes) -> None:
+        """Arbitrary bytes or JSON as a saved schedule."""
+        with contextlib.suppress(mgplan.MgplanError):
+            mgplan.Schedule.from_json(content)
+
+    @FUZZ
+    @given(st.text(max_size=40) | json_values)
+    def test_dose_and_models(self, value: Any) -> None:
+        """Arbitrary values into Dose, Slot, Product, Regimen, reports."""
+        for model in (
+            mgplan.Dose,
+            mgplan.Slot,
+            mgplan.Product,
+            mgplan.Regimen,
+            mgplan.SideEffectReport,
+            mgplan.MissedDose,
+            mgplan.SafetyProfile,
+            mgplan.PlanFile,
+        ):
+            with contextlib.suppress(mgplan.MgplanError):
+                model.model_validate(value)
+
+    @pytest.mark.parametrize("suffix", [".toml", ".json"])
+    def test_deep_nesting(self, suffix: str) -> None:
+        """Absurdly deep nesting is refused as bad input, not a crash."""
+        deep = ("[" * 100_000 + "]" * 100_000).encode()
+        content = b"x = " + deep if suffix == ".toml" else deep
+        with pytest.raises(mgplan.PlanFileError):
+            _load_strict(suffix, content)
+
+
+def _load_strict(suffix: str, content: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"plan{suffix}"
+        path.write_bytes(content)
+        mgplan.load_plan(path)
+
+
+reports = st.builds(
+    mgplan.SideEffectReport,
+    date=st.dates(dt.date(2026, 10, 1), dt.date(2027, 12, 31)),
+    symptom=st.sampled_from(list(mgplan.Symptom)),
+    severity=st.sampled_from(list(mgplan.Severity)),
+)
+missed = st.builds(
+    mgplan.MissedDose, date=st.dates(dt.date(2026, 10, 1), dt.date(2027, 12, 31))
+)
+
+
+class TestEngine:
+    @FUZZ
+    @given(
+        st.lists(reports, max_size=30),
+        st.lists(missed, max_size=30),
+        st.none() | st.dates(dt.date(2026, 10, 1), dt.date(2027, 12, 31)),
+    )
+    def test_any_report_sequence(
+        self,
+        items: list[mgplan.SideEffectReport],
+        gaps: list[mgplan.MissedDose],
+        as_of: dt.date | None,
+    ) -> None:
+        """Any reports (early, late, many a day) give a schedule or our error."""
+        plan_file = mgplan.load_plan(EXAMPLE)
+        try:
+            schedule = mgplan.plan(
+                plan_file.regimen, plan_file.profile, items, gaps, as_of=as_of
+            )
+        except mgplan.MgplanError:
+            return
+        assert all(e.elemental_mg <= schedule.daily_cap_mg for e in schedule.days)
+
+
+class TestCommandLine:
+    @FUZZ
+    @given(
+        st.lists(
+            st.sampled_from(
+                [
+                    "show",
+                    "tonight",
+                    "report",
+                    "missed",
+                    "forms",
+                    "convert",
+                    "--date",
+                    "2026-11-20",
+                    "--symptom",
+                    "nausea",
+                    "--severity",
+                    "severe",
+                    "--json",
+                    "500",
+                    "mg",
+                    "citrate",
+                    "x",
+                    "-o",
+                    "--chart",
+                    str(EXAMPLE),
+                ]
+            )
+            | st.text(max_size=8),
+            max_size=6,
+        )
+    )
+    def test_any_arguments(self, argv: list[str]) -> None:
+        """Any arguments end in an exit code, never a traceback."""
+        assume("report" not in argv and "missed" not in argv)  # they write files
+        try:
+            code = main(argv)
+        except SystemExit as exit_:
+            code = exit_.code  # type: ignore[assignment]
+        assert code in (0, 1, 2, 3)
+
+
+class TestFoundByFuzzing:
+    """Regressions for what the fuzzer found, each pinned as a plain test."""
+
+    def test_preset_that_is_not_a_string(self) -> None:
+        """preset = [] was a TypeError; now it names the field."""
+        data = _valid_plan()
+        data["regimen"]["preset"] = []
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            mgplan.PlanFile.model_validate(data)
+        assert "PlanFile.regimen.preset" == info.value.field
+
+    def test_nul_byte_in_a_path(self) -> None:
+        """A NUL byte in a plan path was a ValueError from open()."""
+        with pytest.raises(mgplan.PlanFileError):
+            mgplan.load_plan("plan\x00.toml")
+        with pytest.raises(mgplan.PlanFileError):
+            mgplan.Journal("j\x00.jsonl").read()
+        assert 2 == main(["show", "\x00"])
