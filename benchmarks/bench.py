@@ -1,24 +1,30 @@
-"""How long mgplan takes: planning, exporting, and starting the CLI.
+"""How long mgplan takes: planning, exporting, and starting the command line.
 
-Run: ``python benchmarks/bench.py``. Reports the median of repeated runs, so a
-busy machine skews it less; numbers go into the README's performance section.
+Run: ``python benchmarks/bench.py``. Each figure is the median of repeated
+runs after a warm-up, so a busy machine skews it less. The results, with the
+machine they ran on, go into the README's performance section.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
 import mgplan
+from mgplan import fhir, ics
 
 START = dt.date(2027, 1, 4)
 
 
 def regimen(days: int) -> mgplan.Regimen:
+    """A 50 mg glycinate ladder to 250 mg over three evening slots."""
     product = mgplan.Product(name="Gly 50", form="glycinate", amount_per_unit=50)
     return mgplan.Regimen(
         id="bench",
@@ -58,36 +64,81 @@ def measure(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def command(argv: list[str], repeat: int) -> float:
+    """Median wall time of a fresh Python process running *argv*."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
+    subprocess.run(argv, capture_output=True, check=True, env=env)
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run(argv, capture_output=True, check=True, env=env)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return (
+        f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    print(
-        f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
-        f"Python {platform.python_version()}, {platform.system()}"
-    )
+    n = args.repeat
+    print(f"machine: {machine()}")
+
+    def row(label: str, seconds: float, extra: str = "") -> None:
+        print(f"{label:<48} {seconds * 1000:9.1f} ms  {extra}".rstrip())
 
     year, year_reports = regimen(365), reports(20, 365)
-    plan_year = measure(lambda: mgplan.plan(year, reports=year_reports), args.repeat)
-    print(f"plan 365 days, 20 reports: {plan_year * 1000:8.2f} ms")
-
-    decade, decade_reports = regimen(3650), reports(200, 3650)
-    plan_decade = measure(
-        lambda: mgplan.plan(decade, reports=decade_reports), max(3, args.repeat // 4)
-    )
-    print(
-        f"plan 3650 days, 200 reports: {plan_decade * 1000:8.2f} ms "
-        f"({plan_decade / plan_year:.1f}x the year)"
-    )
+    plan_year = measure(lambda: mgplan.plan(year, reports=year_reports), n)
+    row("plan 365 days, 20 reports", plan_year)
+    # Linear in days and reports: the same report density over 1 to 10 years.
+    for years in (2, 5, 10):
+        days = 365 * years
+        longer, longer_reports = regimen(days), reports(20 * years, days)
+        seconds = measure(
+            lambda r=longer, x=longer_reports: mgplan.plan(r, reports=x),
+            max(3, n // years),
+        )
+        row(
+            f"plan {days:,} days, {20 * years} reports",
+            seconds,
+            f"({seconds / plan_year:.1f}x the year, {seconds * 1e6 / days:.0f} us/day)",
+        )
 
     schedule = mgplan.plan(year, reports=year_reports)
-    json_text = schedule.to_json()
-    print(
-        f"JSON dump of the year: "
-        f"{measure(schedule.to_json, args.repeat) * 1000:8.2f} ms"
+    events = sum(1 for _ in schedule.intakes())
+    row(
+        f"ics, one event per intake ({events} events)",
+        measure(lambda: ics.to_ics(schedule), max(3, n // 4)),
     )
-    load = measure(lambda: mgplan.Schedule.from_json(json_text), args.repeat)
-    print(f"JSON load of the year: {load * 1000:8.2f} ms")
+    row(
+        "ics, compact (one event per step)",
+        measure(lambda: ics.to_ics(schedule, compact=True), n),
+    )
+    row("FHIR Dosage list", measure(lambda: fhir.to_dosages(schedule), n))
+    text = schedule.to_json()
+    row("schedule to JSON", measure(schedule.to_json, n))
+    row("schedule from JSON", measure(lambda: mgplan.Schedule.from_json(text), n))
+
+    python = sys.executable
+    bare = command([python, "-c", "import pydantic"], max(5, n // 2))
+    cli = command([python, "-m", "mgplan", "--help"], max(5, n // 2))
+    row("cold start: python -c 'import pydantic'", bare)
+    row("cold start: mgplan --help", cli, f"(+{(cli - bare) * 1000:.0f} ms)")
 
 
 if __name__ == "__main__":

@@ -205,22 +205,15 @@ def write_ics(schedule: Schedule, path: str | os.PathLike[str], **options: Any) 
 # -- building events ---------------------------------------------------------
 
 
-def _form_title(schedule: Schedule) -> str:
-    name = schedule.regimen.product.magnesium_form.name
-    return name[:1].upper() + name[1:]
-
-
 def _intake_summary(schedule: Schedule, intake: Intake) -> str:
-    return _summary(
-        _form_title(schedule),
-        schedule.regimen.product,
-        intake.units,
-        intake.elemental_mg,
-    )
+    return _summary(schedule.regimen.product, intake.units, intake.elemental_mg)
 
 
 @functools.lru_cache(maxsize=256)
-def _summary(title: str, product: Product, units: float, mg: float) -> str:
+def _summary(product: Product, units: float, mg: float) -> str:
+    """``Magnesium bisglycinate: 2 capsules (100 mg)``; the same few repeat."""
+    name = product.magnesium_form.name
+    title = name[:1].upper() + name[1:]
     return f"{title}: {product.describe_units(units)} ({format_mg(mg)})"
 
 
