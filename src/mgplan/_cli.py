@@ -648,21 +648,16 @@ def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
         raise InvalidInputError("FORM", "a form such as 'citrate'", None)
     form = get_form("_".join(words))
     amount: float = args.amount
+    elemental = "elemental magnesium"
     if args.elemental:
-        compound = form.to_compound(amount)
-        print(
-            f"{format_mg(amount)} elemental magnesium = {format_mg(compound)} "
-            f"{form.name} ({form.elemental_fraction * 100:.2f} % magnesium).",
-            file=out,
-        )
+        given, found = (amount, elemental), (form.to_compound(amount), form.name)
     else:
-        elemental = form.to_elemental(amount)
-        print(
-            f"{format_mg(amount)} {form.name} = {format_mg(elemental)} "
-            f"elemental magnesium ({form.elemental_fraction * 100:.2f} % "
-            "magnesium).",
-            file=out,
-        )
+        given, found = (amount, form.name), (form.to_elemental(amount), elemental)
+    print(
+        f"{format_mg(given[0])} {given[1]} = {format_mg(found[0])} {found[1]} "
+        f"({form.elemental_fraction * 100:.2f} % magnesium).",
+        file=out,
+    )
     print(DISCLAIMER, file=out)
     return 0
 
@@ -787,7 +782,9 @@ def _rows(schedule: Schedule, *, daily: bool) -> list[tuple[str, ...]]:
             runs[-1].append(entry)
         else:
             runs.append([entry])
-    rows: list[tuple[str, ...]] = [("from", "to", "phase", "dose", "units", "decision")]
+    rows: list[tuple[str, ...]] = [
+        ("from", "to", "phase", "dose", "units", "compound", "decision")
+    ]
     for run in runs:
         first, last = run[0], run[-1]
         note = " ".join(d.message for d in decided.get(first.date, ()))
@@ -800,6 +797,7 @@ def _rows(schedule: Schedule, *, daily: bool) -> list[tuple[str, ...]]:
                 first.phase.value,
                 format_mg(first.elemental_mg) if first.intakes else "-",
                 product.describe_units(first.units) if first.intakes else "-",
+                f"{first.compound_mg:.0f} mg" if first.intakes else "-",
                 note,
             )
         )
