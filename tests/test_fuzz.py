@@ -252,3 +252,13 @@ class TestFoundByFuzzing:
         with pytest.raises(mgplan.PlanFileError):
             mgplan.Journal("j\x00.jsonl").read()
         assert 2 == main(["show", "\x00"])
+
+    def test_zone_aware_window(self) -> None:
+        """window_start = 0 became a UTC time and a TypeError; now it names the
+        field (found by the CI fuzz pass)."""
+        data = _valid_plan()
+        data["regimen"]["window_start"] = 0
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            mgplan.PlanFile.model_validate(data)
+        assert "PlanFile.regimen.window_start" == info.value.field
+        assert "wall-clock" in info.value.expected

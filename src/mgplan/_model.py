@@ -6,13 +6,28 @@ pydantic's ``ValidationError``, so callers catch one family of errors.
 
 from __future__ import annotations
 
-from typing import Any, Self
+import datetime as dt
+from typing import Annotated, Any, Self
 
 import pydantic
 
 from ._errors import InvalidInputError
 
-__all__ = ["Model"]
+__all__ = ["Model", "WallClock"]
+
+
+def _wall_clock(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise InvalidInputError(
+            "",
+            "a local wall-clock time such as '21:30', without a zone",
+            value.isoformat(),
+        )
+    return value.replace(second=0, microsecond=0)
+
+
+WallClock = Annotated[dt.time, pydantic.AfterValidator(_wall_clock)]
+"""A time on the local wall clock, to the minute; zone-aware times refused."""
 
 
 class Model(pydantic.BaseModel, frozen=True, extra="forbid"):

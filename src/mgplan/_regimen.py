@@ -9,7 +9,7 @@ from typing import Any, Self
 import pydantic
 
 from ._errors import InvalidInputError
-from ._model import Model
+from ._model import Model, WallClock
 from ._product import Dose, Product, format_mg
 
 __all__ = ["EVENING_END", "EVENING_START", "PRESETS", "Regimen", "Slot"]
@@ -29,7 +29,7 @@ class Slot(Model, frozen=True):
     datetime.time(21, 30)
     """
 
-    time: dt.time
+    time: WallClock
     label: str = pydantic.Field(default="", max_length=60)
 
     @pydantic.model_validator(mode="before")
@@ -41,15 +41,6 @@ class Slot(Model, frozen=True):
         if isinstance(value, dt.time):
             return {"time": value}
         return value
-
-    @pydantic.field_validator("time")
-    @classmethod
-    def _wall_clock(cls, value: dt.time) -> dt.time:
-        if value.tzinfo is not None:
-            raise ValueError(
-                f"expected a local wall-clock time without a zone, got {value!r}"
-            )
-        return value.replace(second=0, microsecond=0)
 
     @property
     def name(self) -> str:
@@ -99,8 +90,8 @@ class Regimen(Model, frozen=True):
     max_single_dose: Dose = Dose(amount=125)
     slots: tuple[Slot, ...] = pydantic.Field(default_factory=_default_slots)
     # Where an intake may move to keep its distance from other medicines.
-    window_start: dt.time = dt.time(17, 0)
-    window_end: dt.time = dt.time(23, 0)
+    window_start: WallClock = dt.time(17, 0)
+    window_end: WallClock = dt.time(23, 0)
     single_slot: int = pydantic.Field(default=0, ge=0)
     maintenance_days: int = pydantic.Field(default=56, ge=0, le=3660)
     end_date: dt.date | None = None

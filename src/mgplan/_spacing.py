@@ -17,7 +17,7 @@ from typing import Any
 import pydantic
 
 from ._errors import InvalidInputError
-from ._model import Model
+from ._model import Model, WallClock
 
 __all__ = ["SPACING", "Medicine", "SpacingRule", "get_spacing_rule"]
 
@@ -238,7 +238,7 @@ class Medicine(Model, frozen=True):
     """Another medicine the person takes, and its daily times (local)."""
 
     name: str
-    times: tuple[dt.time, ...] = ()
+    times: tuple[WallClock, ...] = ()
 
     @pydantic.field_validator("name")
     @classmethod
