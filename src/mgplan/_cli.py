@@ -532,7 +532,8 @@ def _log(
     after = loaded.schedule(entries)
     loaded.journal.append(entry)
     print(f"Logged in {loaded.journal.path}: {what}.", file=out)
-    new = [d for d in after.decisions if d not in set(before.decisions)]
+    known = set(before.decisions)
+    new = [d for d in after.decisions if d not in known]
     if new:
         print("What changed:", file=out)
         for decision in new:

@@ -116,7 +116,6 @@ class _State:
     retried: set[int] = field(default_factory=set)
     ceiling_rung: int | None = None
     maintenance_since: dt.date | None = None
-    consult: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,7 +155,7 @@ class _Planner:
         self.decisions: list[Decision] = []
         self.suggestions: list[str] = []
         self.days: list[DayEntry] = []
-        self._intake_cache: dict[int, list[tuple[int, int]]] = {}
+        self._split_cache: dict[int, list[tuple[int, int]]] = {}
         self._day_intakes: dict[tuple[dt.date, int], tuple[Intake, ...]] = {}
         self._build_ladder()
         self.placements = self._place_slots()
@@ -644,7 +643,6 @@ class _Planner:
             state.mild_in_step = 0
             if rung > 0:
                 state.retried.add(rung)
-            state.consult = True
             self._decide(
                 day,
                 Action.PAUSE,
@@ -827,7 +825,7 @@ class _Planner:
 
     def _split(self, quanta: int) -> list[tuple[int, int]]:
         """(slot index, quanta) per intake: as even as possible, larger first."""
-        cached = self._intake_cache.get(quanta)
+        cached = self._split_cache.get(quanta)
         if cached is not None:
             return cached
         slots = len(self.regimen.slots)
@@ -841,7 +839,7 @@ class _Planner:
                 (index, base + (1 if i < extra else 0))
                 for i, index in enumerate(indices)
             ]
-        self._intake_cache[quanta] = result
+        self._split_cache[quanta] = result
         return result
 
 

@@ -111,7 +111,6 @@ class Action(enum.StrEnum):
     MISSED_RESTART = "missed-restart"
     SPACING = "spacing"
     NOTE = "note"
-    END = "end"
 
 
 class Intake(Model, frozen=True):
