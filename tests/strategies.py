@@ -16,6 +16,8 @@ ZONES = [
     "Asia/Kolkata",
     "Pacific/Chatham",
     "Europe/London",
+    # Springs forward at 23:00 local: a DST gap inside the evening.
+    "America/Nuuk",
 ]
 
 

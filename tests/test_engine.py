@@ -306,3 +306,25 @@ class TestSteps:
         assert [1, 2, 3] == [st.sequence for st in steps][:3]
         covered = sum(st.days for st in steps)
         assert sum(1 for e in s.days if e.intakes) == covered
+
+
+class TestEveningDstGap:
+    def test_gap_at_23_keeps_the_dose_on_its_evening(self) -> None:
+        """Nuuk springs forward at 23:00 on 2026-03-28: the 23:00 dose that
+        evening moves back before the gap instead of onto the next day."""
+        product = mgplan.Product(name="G", form="glycinate", amount_per_unit=100)
+        r = mgplan.Regimen(
+            product=product,
+            start_date=D("2026-03-25"),
+            tz="America/Nuuk",
+            slots=["23:00"],
+            target_dose="100 mg",
+            end_date=D("2026-03-31"),
+        )
+        s = mgplan.plan(r)
+        gap_day = s.day(D("2026-03-28")).intakes[0].at
+        assert D("2026-03-28") == gap_day.date()
+        assert dt.time(22, 0) == gap_day.time()
+        assert [1] * 7 == [len(e.intakes) for e in s.days]
+        dates = [i.at.date() for i in s.intakes()]
+        assert len(set(dates)) == len(dates)

@@ -844,12 +844,19 @@ class _Planner:
 
 
 def _local(day: dt.date, time: dt.time, zone: dt.tzinfo) -> dt.datetime:
-    """The wall-clock time on *day* in *zone*; a time in a DST gap moves forward."""
+    """The wall-clock time on *day* in *zone*.
+
+    A time that does not exist (a DST gap) moves forward by the gap, unless
+    that would cross midnight (America/Nuuk springs forward at 23:00): then it
+    moves back before the gap, so the dose stays on its own evening.
+    """
     aware = dt.datetime.combine(day, time, tzinfo=zone)
-    back = aware.astimezone(_UTC).astimezone(zone)
-    if back.replace(tzinfo=None) != aware.replace(tzinfo=None):
-        return back
-    return aware
+    forward = aware.astimezone(_UTC).astimezone(zone)
+    if forward.replace(tzinfo=None) == aware.replace(tzinfo=None):
+        return aware
+    if forward.date() == day:
+        return forward
+    return aware.replace(fold=1).astimezone(_UTC).astimezone(zone)
 
 
 def _minutes(time: dt.time) -> int:
