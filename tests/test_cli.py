@@ -114,6 +114,20 @@ class TestGolden:
             assert mgplan.DISCLAIMER in run(capsys, *argv)[1]
 
 
+class TestDaily:
+    def test_one_row_per_day(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """show --daily has a date column and a row for every day of the plan."""
+        code, out, _ = run(capsys, "show", str(EXAMPLE), "--daily")
+        assert 0 == code
+        lines = out.splitlines()
+        header = next(i for i, line in enumerate(lines) if line.startswith("date "))
+        schedule = mgplan.load_plan(EXAMPLE).plan(
+            mgplan.Journal(EXAMPLE.with_name("glycinate.journal.jsonl")).read()
+        )
+        rows = [line for line in lines[header + 2 :] if line[:4].isdigit()]
+        assert [str(e.date) for e in schedule.days] == [r[:10] for r in rows]
+
+
 class TestJsonOutput:
     def test_show_json_is_the_schedule(
         self, capsys: pytest.CaptureFixture[str]

@@ -466,6 +466,11 @@ def _cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     print(_tonight_line(schedule, loaded.date), file=out)
     print(file=out)
     rows = _rows(schedule, daily=args.daily)
+    if args.daily:  # one day a row: "from" and "to" are the same date
+        rows = [
+            ("date", *row[2:]) if i == 0 else (row[0], *row[2:])
+            for i, row in enumerate(rows)
+        ]
     print(_table(rows), file=out)
     if schedule.suggestions:
         print(file=out)
