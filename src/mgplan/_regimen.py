@@ -15,7 +15,8 @@ from ._product import Dose, Product, format_mg
 __all__ = ["EVENING_END", "EVENING_START", "PRESETS", "Regimen", "Slot"]
 
 # mgplan plans evening doses only: the RLS studies dosed in the evening
-# (Hornyak 1998, Gorantla 2024 with dinner [S10]).
+# (Hornyak 1998, Gorantla 2024 with dinner [S10]). Where the evening begins
+# and ends is mgplan's definition.
 EVENING_START = dt.time(16, 0)
 EVENING_END = dt.time(23, 59)
 
@@ -49,6 +50,9 @@ class Slot(Model, frozen=True):
 
 
 def _default_slots() -> tuple[Slot, ...]:
+    # With dinner, as in Gorantla 2024 [S10], and food "likely counteracts the
+    # osmotic effect" [S3]; a second intake at bedtime because the BfR asks for
+    # at least two [S18]. The clock times themselves are mgplan's convention.
     return (
         Slot(time=dt.time(19, 0), label="with dinner"),
         Slot(time=dt.time(21, 30), label="at bedtime"),
@@ -89,7 +93,8 @@ class Regimen(Model, frozen=True):
     # absorption also falls as a single dose rises [S13].
     max_single_dose: Dose = Dose(amount=125)
     slots: tuple[Slot, ...] = pydantic.Field(default_factory=_default_slots)
-    # Where an intake may move to keep its distance from other medicines.
+    # Where an intake may move to keep its distance from other medicines: an
+    # early dinner to a late bedtime. mgplan's convention, not a sourced figure.
     window_start: WallClock = dt.time(17, 0)
     window_end: WallClock = dt.time(23, 0)
     single_slot: int = pydantic.Field(default=0, ge=0)

@@ -52,6 +52,7 @@ __all__ = [
 
 PRODID = "-//mgplan//mgplan evening magnesium plan//EN"
 UID_DOMAIN = "mgplan"
+# A reminder, not an appointment: short enough not to crowd a calendar view.
 DEFAULT_DURATION = dt.timedelta(minutes=15)
 
 # Our own properties, so a sync can tell mgplan's events from others'.
