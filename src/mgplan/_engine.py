@@ -61,11 +61,12 @@ def plan(
     return _Planner(regimen, profile, policy, reports, missed, as_of).run()
 
 
-def plan_history(schedule: Schedule) -> list[Schedule]:
+def plan_history(schedule: Schedule) -> list[tuple[dt.date, Schedule]]:
     """The versions *schedule* went through as its reports arrived, oldest first.
 
-    The first version has no reports; each next one adds the reports (and
-    missed doses) of one more date. The schedule itself is not included.
+    Each comes with its cut date: the version has the reports (and missed
+    doses) dated before it. The first has none; the schedule itself is not
+    included.
     """
     planner = _Planner(
         schedule.regimen,
@@ -372,7 +373,7 @@ class _Planner:
         self._check_late_reports()
         return self._finish(state, self.reports, self.missed)
 
-    def history(self) -> list[Schedule]:
+    def history(self) -> list[tuple[dt.date, Schedule]]:
         """The plan as it stood before each report date, oldest first.
 
         Version *i* has the reports dated before the *i*-th report date. Up to
@@ -401,7 +402,7 @@ class _Planner:
             branch.suggestions = list(snap.suggestions)
             resumed = copy.deepcopy(snap.state)
             branch._simulate(resumed, cut, (), missed)
-            versions.append(branch._finish(resumed, reports, missed))
+            versions.append((cut, branch._finish(resumed, reports, missed)))
         return versions
 
     def _begin(self) -> _State:

@@ -396,11 +396,8 @@ def _history(
     only events from the day before the cut on are built and compared; the
     day before is included because a compact step ending there may now run on.
     """
-    cuts = sorted(
-        {r.date for r in schedule.reports} | {m.date for m in schedule.missed}
-    )
     versions: list[tuple[dict[str, _Event], dt.date | None]] = []
-    for earlier, cut in zip(plan_history(schedule), cuts, strict=True):
+    for cut, earlier in plan_history(schedule):
         since = cut - dt.timedelta(1)
         events = build(earlier, duration, since)
         if refill:
