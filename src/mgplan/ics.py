@@ -38,7 +38,7 @@ from ._atomic import write_atomic
 from ._engine import plan_history
 from ._errors import InvalidInputError
 from ._product import Product, format_mg
-from ._schedule import DISCLAIMER, Intake, Schedule
+from ._schedule import DISCLAIMER, Decision, Intake, Schedule
 
 __all__ = [
     "DEFAULT_DURATION",
@@ -239,8 +239,6 @@ class _Describer:
         decision = self.schedule.latest_decision(date)
         key = (
             id(decision),
-            intakes[0].units,
-            len(intakes),
             phase,
             step,
             through,
@@ -248,7 +246,8 @@ class _Describer:
         )
         text = self.cache.get(key)
         if text is None:
-            text = self.cache[key] = self._text(date, intakes, phase, step, through)
+            text = self._text(date, intakes, phase, step, through, decision)
+            self.cache[key] = text
         return text
 
     def _text(
@@ -258,6 +257,7 @@ class _Describer:
         phase: str,
         step: int,
         through: dt.date | None,
+        decision: Decision | None,
     ) -> str:
         product, schedule = self.product, self.schedule
         total_units = sum(i.units for i in intakes)
@@ -283,7 +283,6 @@ class _Describer:
             lines.extend(f"Spacing conflict at {i.at:%H:%M}: {c}." for c in i.conflicts)
         if through is not None:
             lines.append(f"From {date.isoformat()} to {through.isoformat()}.")
-        decision = schedule.latest_decision(date)
         if decision is not None:
             lines.append(
                 f"Latest change ({decision.date.isoformat()}): {decision.message}"
