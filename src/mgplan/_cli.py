@@ -56,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out: TextIO = sys.stdout
     try:
         code: int = args.run(args, out)
+        # Every output says it once; JSON stays parseable with it on stderr.
+        print(DISCLAIMER, file=sys.stderr if getattr(args, "json", False) else out)
         return code
     except InvalidInputError as exc:
         return _fail(exc, EXIT_USAGE)
@@ -74,8 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(exc: BaseException, code: int) -> int:
-    message = " ".join(str(exc).split("\n"))
-    message = " ".join(message.split())
+    message = " ".join(str(exc).split())  # one line, however many problems
     print(f"mgplan: {message}", file=sys.stderr)
     return code
 
@@ -450,7 +451,6 @@ def _cmd_init(args: argparse.Namespace, out: TextIO) -> int:
         f"'mgplan show {path}'.",
         file=out,
     )
-    print(DISCLAIMER, file=out)
     return 0
 
 
@@ -459,7 +459,6 @@ def _cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     schedule = loaded.schedule()
     if args.json:
         print(schedule.to_json(), file=out)
-        print(DISCLAIMER, file=sys.stderr)
         return 0
     print(_header(schedule), file=out)
     print(file=out)
@@ -484,7 +483,6 @@ def _cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         print(file=out)
         print(_text_chart(schedule), file=out)
     print(file=out)
-    print(DISCLAIMER, file=out)
     return 0
 
 
@@ -492,7 +490,6 @@ def _cmd_tonight(args: argparse.Namespace, out: TextIO) -> int:
     loaded = _Loaded(args.plan, args.date)
     schedule = loaded.schedule()
     print(_tonight(schedule, loaded.date), file=out)
-    print(DISCLAIMER, file=out)
     return 0
 
 
@@ -553,7 +550,6 @@ def _log(
         if old_day is not None and old_day.elemental_mg != new_day.elemental_mg:
             was = f", was {before.describe_dose(old_day)}"
         print(f"On {entry.date}: {after.describe_dose(new_day)}{was}.", file=out)
-    print(DISCLAIMER, file=out)
     return 0
 
 
@@ -575,7 +571,6 @@ def _cmd_ics(args: argparse.Namespace, out: TextIO) -> int:
         + ".",
         file=out,
     )
-    print(DISCLAIMER, file=out)
     return 0
 
 
@@ -598,7 +593,6 @@ def _cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
         **_export_options(args, loaded.file),
     )
     print(f"Synced to {result.url}: {result}.", file=out)
-    print(DISCLAIMER, file=out)
     return 0
 
 
@@ -642,7 +636,6 @@ def _cmd_forms(args: argparse.Namespace, out: TextIO) -> int:
         "found it better tolerated.",
         file=out,
     )
-    print(DISCLAIMER, file=out)
     return 0
 
 
@@ -664,7 +657,6 @@ def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
         f"({form.elemental_fraction * 100:.2f} % magnesium).",
         file=out,
     )
-    print(DISCLAIMER, file=out)
     return 0
 
 
@@ -674,7 +666,6 @@ def _cmd_chart(args: argparse.Namespace, out: TextIO) -> int:
     loaded = _Loaded(args.plan)
     draw(loaded.schedule(), args.output)
     print(f"Wrote {args.output}.", file=out)
-    print(DISCLAIMER, file=out)
     return 0
 
 
