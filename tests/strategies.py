@@ -37,14 +37,17 @@ def products(draw: st.DrawFn) -> mgplan.Product:
 def regimens(draw: st.DrawFn) -> mgplan.Regimen:
     product = draw(products())
     per_unit = product.elemental_per_unit
-    start = draw(st.floats(min_value=max(per_unit * 0.5, 5), max_value=200))
-    target = draw(st.floats(min_value=start, max_value=350))
+    quantum = per_unit * product.unit_step
+    # A typed start below the smallest amount is refused (tested elsewhere).
+    # At most 100 units a day: mgplan refuses more than 200 (MAX_UNITS_PER_DAY).
+    most = min(350, max(quantum, per_unit * 100))
+    start = draw(st.floats(min_value=quantum, max_value=max(quantum, min(200, most))))
+    target = draw(st.floats(min_value=start, max_value=max(start, most)))
     hours = sorted(
         draw(st.sets(st.integers(16 * 60, 23 * 60 + 59), min_size=1, max_size=4))
     )
     slots = [dt.time(m // 60, m % 60) for m in hours]
     # Enough room per intake that the target's whole units fit the slots.
-    quantum = per_unit * product.unit_step
     target_quanta = max(1, math.floor(target / quantum + 1e-9))
     per_intake = math.ceil(target_quanta / len(slots))
     max_single = per_intake * quantum + 0.001
@@ -66,10 +69,20 @@ def regimens(draw: st.DrawFn) -> mgplan.Regimen:
 
 @st.composite
 def side_effects(draw: st.DrawFn, start: dt.date, days: int) -> mgplan.SideEffectReport:
+    date = start + dt.timedelta(draw(st.integers(0, days)))
+    # Mostly about the evening before; sometimes tonight or a few days back.
+    back = draw(st.sampled_from([1, 1, 1, 0, 2, 3]))
+    objective = draw(st.booleans())
     return mgplan.SideEffectReport(
-        date=start + dt.timedelta(draw(st.integers(0, days))),
+        date=date,
+        dose_date=date - dt.timedelta(back),
         symptom=draw(st.sampled_from(list(mgplan.Symptom))),
-        severity=draw(st.sampled_from(list(mgplan.Severity))),
+        severity=(
+            draw(st.none() | st.sampled_from(list(mgplan.Severity)))
+            if objective
+            else draw(st.sampled_from(list(mgplan.Severity)))
+        ),
+        stools_above_baseline=draw(st.integers(0, 9)) if objective else None,
         bristol=draw(st.none() | st.integers(1, 7)),
     )
 
@@ -92,3 +105,10 @@ def scenarios(
         reports,
         missed,
     )
+
+
+@st.composite
+def resolutions(draw: st.DrawFn, start: dt.date, days: int) -> list[mgplan.Resolved]:
+    """Days on which symptoms were recorded as gone."""
+    offsets = draw(st.sets(st.integers(0, days), max_size=3))
+    return [mgplan.Resolved(date=start + dt.timedelta(d)) for d in sorted(offsets)]

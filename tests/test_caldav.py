@@ -83,7 +83,7 @@ class TestSync:
         push(reference_schedule(), url)
         regenerated = reference_schedule([report("2027-04-05", "severe")])
         result = push(regenerated, url)
-        assert result.updated
+        assert result.changed
         assert result.deleted
         stored = server_events(url)
         assert planned(regenerated) == stored

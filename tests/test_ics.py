@@ -140,10 +140,15 @@ class TestContent:
             ics.to_calendar(mgplan.plan(regimen), refill=True)
 
     def test_no_intakes(self, regimen: mgplan.Regimen) -> None:
-        """A schedule that is all pause cannot be exported."""
-        s = mgplan.plan(
-            regimen.replace(end_date=D("2026-12-03")),
-            reports=[report("2026-12-01", "severe")],
+        """A schedule without any intake cannot be exported (the first
+        evening always has one, so the schedule is emptied by hand)."""
+        planned = mgplan.plan(regimen.replace(end_date=D("2026-12-03")))
+        s = planned.model_copy(
+            update={
+                "days": tuple(
+                    d.model_copy(update={"intakes": ()}) for d in planned.days
+                )
+            }
         )
         with pytest.raises(mgplan.InvalidInputError, match="at least one intake"):
             ics.to_calendar(s)

@@ -50,6 +50,7 @@ from ._profile import (
     SafetyProfile,
 )
 from ._regimen import PRESETS, Regimen, Slot
+from ._rules import RULES, Rule
 from ._schedule import (
     DISCLAIMER,
     Action,
@@ -62,7 +63,10 @@ from ._schedule import (
 )
 from ._sources import SOURCES
 from ._tolerance import (
+    CTCAE_DIARRHOEA,
+    ClinicianAck,
     MissedDose,
+    Resolved,
     Severity,
     SideEffectReport,
     Symptom,
@@ -73,13 +77,16 @@ __version__ = "0.1.0.dev0"
 
 # Static, so type checkers and IDEs see it; a test keeps it complete and sorted.
 __all__ = [
+    "CTCAE_DIARRHOEA",
     "DISCLAIMER",
     "FORMS",
     "PRESETS",
+    "RULES",
     "SOURCES",
     "UPPER_LIMITS",
     "Action",
     "CalendarSettings",
+    "ClinicianAck",
     "ClinicianOverride",
     "Condition",
     "ContraindicationError",
@@ -105,6 +112,8 @@ __all__ = [
     "Problem",
     "Product",
     "Regimen",
+    "Resolved",
+    "Rule",
     "SafetyProfile",
     "Schedule",
     "Severity",

@@ -29,11 +29,18 @@ from ._errors import (
     PlanFileError,
 )
 from ._forms import FORMS, get_form
-from ._journal import Journal, JournalEntries
+from ._journal import AnyEntry, Journal, JournalEntries
 from ._planfile import PlanFile, journal_for, load_plan, starter_plan
 from ._product import format_mg
-from ._schedule import DISCLAIMER, DayEntry, Decision, Schedule
-from ._tolerance import MissedDose, Severity, SideEffectReport, Symptom
+from ._schedule import DISCLAIMER, Action, DayEntry, Decision, Schedule
+from ._tolerance import (
+    ClinicianAck,
+    MissedDose,
+    Resolved,
+    Severity,
+    SideEffectReport,
+    Symptom,
+)
 
 __all__ = ["main"]
 
@@ -169,24 +176,37 @@ def _build_parser() -> argparse.ArgumentParser:
         _cmd_report,
         "log a GI side effect and show what it changes",
         "mgplan report plan.toml --symptom loose-stools --severity moderate",
+        "mgplan report plan.toml --stools 4 --bristol 6",
         "mgplan report plan.toml --symptom cramping --severity mild "
-        "--date 2026-12-10 --bristol 6",
+        "--evening 2026-12-09",
     )
     _plan_argument(report)
     report.add_argument(
         "--symptom",
-        required=True,
+        default="loose-stools",
         type=_choice(Symptom),
-        help=", ".join(s.value for s in Symptom),
+        help=", ".join(s.value for s in Symptom) + " (default: loose-stools)",
     )
     report.add_argument(
         "--severity",
-        required=True,
         type=_choice(Severity),
-        help=", ".join(s.value for s in Severity),
+        help=", ".join(s.value for s in Severity)
+        + " (or give --stools/--bristol to grade it)",
     )
-    report.add_argument("--date", type=_date, help="when (default: today)")
+    report.add_argument(
+        "--stools",
+        type=int,
+        metavar="N",
+        help="stools a day above your usual (graded by CTCAE v5)",
+    )
     report.add_argument("--bristol", type=int, help="Bristol stool type, 1 to 7")
+    report.add_argument("--date", type=_date, help="when reported (default: today)")
+    report.add_argument(
+        "--evening",
+        type=_date,
+        help="the evening whose dose it follows (default: the latest evening "
+        "whose first intake time has passed; with --date, the evening before)",
+    )
     report.add_argument("--note", default="", help="anything else to remember")
 
     missed = command(
@@ -198,6 +218,38 @@ def _build_parser() -> argparse.ArgumentParser:
     _plan_argument(missed)
     missed.add_argument("--date", type=_date, help="which evening (default: today)")
     missed.add_argument("--note", default="", help="anything else to remember")
+
+    resolved = command(
+        "resolved",
+        _cmd_resolved,
+        "log that side effects have gone; a paused plan can restart",
+        "mgplan resolved plan.toml",
+        "mgplan resolved plan.toml --date 2026-12-20",
+    )
+    _plan_argument(resolved)
+    resolved.add_argument(
+        "--date", type=_date, help="the first day without them (default: today)"
+    )
+    resolved.add_argument("--note", default="", help="anything else to remember")
+
+    clinician = command(
+        "clinician",
+        _cmd_clinician,
+        "log a clinician's acknowledgement: end a stop, or lift the ceiling",
+        "mgplan clinician plan.toml --name 'Dr Rao' --allows end-stop",
+        "mgplan clinician plan.toml --name 'Dr Rao' --allows lift-ceiling",
+    )
+    _plan_argument(clinician)
+    clinician.add_argument("--name", required=True, help="the clinician's name")
+    clinician.add_argument(
+        "--allows",
+        required=True,
+        choices=["end-stop", "lift-ceiling"],
+        help="end-stop: resume a stopped plan at the smallest amount; "
+        "lift-ceiling: also lift the ceiling and barred doses",
+    )
+    clinician.add_argument("--date", type=_date, help="when (default: today)")
+    clinician.add_argument("--note", default="", help="anything else to remember")
 
     ics = command(
         "ics",
@@ -363,6 +415,24 @@ def _today(tz: str) -> dt.date:
     return dt.datetime.now(zoneinfo.ZoneInfo(tz)).date()
 
 
+def _now(tz: str) -> dt.datetime:
+    """Now in the plan's zone. $MGPLAN_NOW (an ISO date-time) fixes it; with
+    only $MGPLAN_TODAY set it is noon of that day (tests, reproducible runs)."""
+    zone = zoneinfo.ZoneInfo(tz)
+    fixed = os.environ.get("MGPLAN_NOW")
+    if fixed:
+        try:
+            value = dt.datetime.fromisoformat(fixed)
+        except ValueError:
+            raise InvalidInputError(
+                "MGPLAN_NOW", "a date-time such as 2026-12-01T22:30", fixed
+            ) from None
+        return value.replace(tzinfo=zone) if value.tzinfo is None else value
+    if os.environ.get("MGPLAN_TODAY"):
+        return dt.datetime.combine(_today(tz), dt.time(12, 0), tzinfo=zone)
+    return dt.datetime.now(zone)
+
+
 def _local_zone() -> str:
     """This computer's IANA zone, or UTC when it cannot be told."""
     name = os.environ.get("TZ", "").lstrip(":")
@@ -416,7 +486,7 @@ class _Loaded:
         except PlanFileError:
             raise
         except InvalidInputError as exc:
-            if exc.field.startswith(("reports[", "missed[")):
+            if exc.field.startswith(("reports[", "missed[", "resolved[", "clinician[")):
                 raise PlanFileError.wrap(self.journal.path, exc) from None
             raise PlanFileError.wrap(self.path, exc) from None
 
@@ -476,9 +546,13 @@ def _cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         for suggestion in schedule.suggestions:
             print(f"Suggestion: {suggestion}", file=out)
     if schedule.consult_clinician:
-        print(
-            "Talk to a clinician: the plan paused after a severe side effect.", file=out
-        )
+        print(file=out)
+        print("Talk to a clinician:", file=out)
+        for decision in _consult_reasons(schedule):
+            print(_wrap(f"- {decision.date}  {decision.message}", "  "), file=out)
+    if schedule.waiting_for is not None:
+        print(file=out)
+        print(_wrap(_waiting_text(schedule)), file=out)
     if args.chart:
         print(file=out)
         print(_text_chart(schedule), file=out)
@@ -495,14 +569,60 @@ def _cmd_tonight(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     loaded = _Loaded(args.plan, args.date)
-    entry = SideEffectReport(
-        date=loaded.date,
-        symptom=args.symptom,
-        severity=args.severity,
-        bristol=args.bristol,
-        note=args.note,
-    )
+    if args.severity is None and args.stools is None and args.bristol is None:
+        raise InvalidInputError(
+            "--severity",
+            "a severity (mild, moderate, severe), or --stools and/or --bristol "
+            "to grade it",
+            None,
+        )
+    evening, why = args.evening, "as given"
+    if evening is None:
+        if args.date is not None:
+            evening, why = args.date - dt.timedelta(1), "the evening before --date"
+        else:
+            evening = _latest_evening(loaded)
+            why = "the latest evening whose first intake time has passed"
+    try:
+        entry = SideEffectReport(
+            date=loaded.date,
+            dose_date=evening,
+            symptom=args.symptom,
+            severity=args.severity,
+            stools_above_baseline=args.stools,
+            bristol=args.bristol,
+            note=args.note,
+        )
+    except InvalidInputError as exc:
+        raise _as_option(exc) from None
+    print(f"About the evening of {evening.isoformat()} ({why}).", file=out)
     return _log(loaded, entry, entry.describe(), out)
+
+
+def _as_option(exc: InvalidInputError) -> InvalidInputError:
+    """A report's field error, named by the option that set it."""
+    options = {
+        "bristol": "--bristol",
+        "stools_above_baseline": "--stools",
+        "dose_date": "--evening",
+        "severity": "--severity",
+        "note": "--note",
+    }
+    name = exc.field.rsplit(".", 1)[-1]
+    return InvalidInputError(options.get(name, exc.field), exc.expected, exc.received)
+
+
+def _latest_evening(loaded: _Loaded) -> dt.date:
+    """The latest evening whose first intake time has passed, as of now."""
+    now = _now(loaded.file.regimen.tz)
+    today = now.date()
+    schedule = loaded.schedule()
+    entry = _day_or_none(schedule, today)
+    if entry is not None and entry.intakes:
+        first = entry.intakes[0].at.time()
+    else:
+        first = min(slot.time for slot in loaded.file.regimen.slots)
+    return today if now.time() >= first else today - dt.timedelta(1)
 
 
 def _cmd_missed(args: argparse.Namespace, out: TextIO) -> int:
@@ -511,9 +631,24 @@ def _cmd_missed(args: argparse.Namespace, out: TextIO) -> int:
     return _log(loaded, entry, f"Missed dose on {loaded.date.isoformat()}", out)
 
 
-def _log(
-    loaded: _Loaded, entry: SideEffectReport | MissedDose, what: str, out: TextIO
-) -> int:
+def _cmd_resolved(args: argparse.Namespace, out: TextIO) -> int:
+    loaded = _Loaded(args.plan, args.date)
+    entry = Resolved(date=loaded.date, note=args.note)
+    return _log(loaded, entry, entry.describe(), out)
+
+
+def _cmd_clinician(args: argparse.Namespace, out: TextIO) -> int:
+    loaded = _Loaded(args.plan, args.date)
+    try:
+        entry = ClinicianAck(
+            date=loaded.date, clinician=args.name, allows=args.allows, note=args.note
+        )
+    except InvalidInputError as exc:
+        raise InvalidInputError("--name", exc.expected, exc.received) from None
+    return _log(loaded, entry, entry.describe(), out)
+
+
+def _log(loaded: _Loaded, entry: AnyEntry, what: str, out: TextIO) -> int:
     start = loaded.file.regimen.start_date
     if not start <= entry.date <= loaded.today:
         raise InvalidInputError(
@@ -522,16 +657,8 @@ def _log(
             entry.date.isoformat(),
         )
     before = loaded.schedule()
-    if isinstance(entry, SideEffectReport):
-        entries = JournalEntries(
-            (*loaded.entries.reports, entry), loaded.entries.missed
-        )
-    else:
-        entries = JournalEntries(
-            loaded.entries.reports, (*loaded.entries.missed, entry)
-        )
     # Plan with the entry first: an entry the plan refuses is never logged.
-    after = loaded.schedule(entries)
+    after = loaded.schedule(loaded.entries.adding(entry))
     loaded.journal.append(entry)
     print(f"Logged in {loaded.journal.path}: {what}.", file=out)
     known = set(before.decisions)
@@ -688,9 +815,32 @@ def _header(schedule: Schedule) -> str:
     if schedule.ceiling_mg is not None:
         lines.append(
             f"Ceiling: {format_mg(schedule.ceiling_mg)} a day "
-            "(intolerance above it, twice)"
+            "(side effects above it; a clinician may lift it)"
         )
     return "\n".join(lines)
+
+
+def _consult_reasons(schedule: Schedule) -> list[Decision]:
+    """The decisions that ask for a clinician since the last acknowledgement."""
+    reasons: list[Decision] = []
+    for decision in schedule.decisions:
+        if decision.action is Action.CLINICIAN:
+            reasons.clear()
+        elif decision.consult_clinician:
+            reasons.append(decision)
+    return reasons
+
+
+def _waiting_text(schedule: Schedule) -> str:
+    if schedule.waiting_for == "clinician":
+        return (
+            f"The plan stopped on {schedule.end}: no magnesium until a clinician "
+            "agrees ('mgplan clinician PLAN --name NAME --allows end-stop')."
+        )
+    return (
+        f"The plan is paused from {schedule.end} on: no magnesium until you record "
+        "that the symptoms have gone ('mgplan resolved PLAN')."
+    )
 
 
 def _day_or_none(schedule: Schedule, date: dt.date) -> DayEntry | None:
@@ -706,6 +856,8 @@ def _tonight_line(schedule: Schedule, date: dt.date) -> str:
             f"with {schedule.describe_dose(schedule.days[0])}."
         )
     if date > schedule.end:
+        if schedule.waiting_for is not None:
+            return f"No magnesium tonight ({date}). " + _waiting_text(schedule)
         return f"On {date} the plan has ended: its last day was {schedule.end}."
     return f"Tonight ({date}): {schedule.describe_dose(schedule.day(date))}."
 
@@ -721,9 +873,11 @@ def _tonight(schedule: Schedule, today: dt.date) -> str:
             (e.date for e in schedule.days if e.date > today and e.intakes), None
         )
         lines = [
-            f"No magnesium tonight ({today}): the plan is paused"
+            f"No magnesium tonight ({today}): the plan is {entry.phase.value}"
             + (f" until {resume - dt.timedelta(1)}." if resume else ".")
         ]
+        if resume is None and schedule.waiting_for is not None:
+            lines.append(_wrap(_waiting_text(schedule)))
     else:
         lines = [
             f"Tonight, {today:%A} {today} (step {entry.step} of "

@@ -1,28 +1,42 @@
-"""The titration engine: (regimen, profile, reports) -> Schedule.
+"""The titration engine: (regimen, profile, journal) -> Schedule.
 
-Pure and deterministic: no clock, no files, no network. Doses are counted in
-*quanta* (whole units, or half units for splittable products) so that rounding
-never drifts and a dose is always a whole or permitted half unit.
+Pure and deterministic: no clock, no files, no network. The parts a reader
+looks for by name live in their own modules: the dose ladder and rounding in
+``_ladder``, the tolerance rules in ``_rules``, the placement of intakes in
+slots in ``_placement``. This module is the day emitter: it walks the plan one
+evening at a time, turns journal entries into episodes and events for the
+rules, and records each day and each decision.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from ._errors import DoseAboveCapError, InvalidInputError
+from ._errors import InvalidInputError
 from ._forms import lower_gi_alternatives
-from ._product import EPSILON, format_mg
+from ._ladder import Ladder, build_ladder
+from ._placement import Placement
+from ._product import format_mg
 from ._profile import SafetyProfile
 from ._regimen import Regimen
-from ._schedule import Action, DayEntry, Decision, Intake, Phase, Schedule
+from ._rules import (
+    Episode,
+    Numbers,
+    Reaction,
+    Tolerance,
+    after_gap,
+    on_acknowledgement,
+    react,
+)
+from ._schedule import Action, DayEntry, Decision, Phase, Schedule
 from ._tolerance import (
+    ClinicianAck,
     MissedDose,
-    Severity,
+    Resolved,
     SideEffectReport,
     TolerancePolicy,
 )
@@ -32,7 +46,8 @@ __all__ = ["MAX_PLAN_DAYS", "plan", "plan_history"]
 # A safety net against a plan that never ends, far beyond any real regimen.
 MAX_PLAN_DAYS = 366 * 30
 
-_UTC = dt.UTC
+_Entry = SideEffectReport | MissedDose | Resolved | ClinicianAck
+_DOSED = (Phase.TITRATING, Phase.HOLDING, Phase.STEPPED_BACK, Phase.MAINTAINING)
 
 
 def plan(
@@ -41,12 +56,16 @@ def plan(
     reports: Iterable[SideEffectReport] = (),
     missed: Iterable[MissedDose] = (),
     *,
+    resolved: Iterable[Resolved] = (),
+    clinician: Iterable[ClinicianAck] = (),
     policy: TolerancePolicy | None = None,
     as_of: dt.date | None = None,
 ) -> Schedule:
-    """Plan *regimen* for *profile*, adapting to side-effect and missed-dose reports.
+    """Plan *regimen* for *profile*, adapting to what the journal records.
 
-    *as_of* is "today" for validation: reports dated after it are refused.
+    *reports* are side effects, *missed* evenings without the dose, *resolved*
+    the days symptoms were recorded as gone, *clinician* acknowledgements.
+    *as_of* is "today" for validation: entries dated after it are refused.
     Nothing here reads the clock; pass it in.
 
     Raises ``ContraindicationError`` for a condition no clinician override
@@ -54,76 +73,135 @@ def plan(
     """
     profile = profile if profile is not None else SafetyProfile()
     policy = policy if policy is not None else TolerancePolicy()
-    reports = tuple(reports)
-    missed = tuple(missed)
+    journal = _Journal(tuple(reports), tuple(missed), tuple(resolved), tuple(clinician))
     profile.check()
-    _check_reports(regimen, reports, missed, as_of)
-    return _Planner(regimen, profile, policy, reports, missed, as_of).run()
+    _check_policy(regimen, policy)
+    _check_entries(regimen, journal, as_of)
+    return _Planner(regimen, profile, policy, journal, as_of).run()
 
 
 def plan_history(schedule: Schedule) -> list[tuple[dt.date, Schedule]]:
-    """The versions *schedule* went through as its reports arrived, oldest first.
+    """The versions *schedule* went through as its journal grew, oldest first.
 
-    Each comes with its cut date: the version has the reports (and missed
-    doses) dated before it. The first has none; the schedule itself is not
-    included.
+    Each comes with its cut date: the version has the entries dated before
+    it. The first has none; the schedule itself is not included.
     """
+    journal = _Journal(
+        schedule.reports, schedule.missed, schedule.resolved, schedule.clinician
+    )
     planner = _Planner(
-        schedule.regimen,
-        schedule.profile,
-        schedule.policy,
-        schedule.reports,
-        schedule.missed,
-        schedule.as_of,
+        schedule.regimen, schedule.profile, schedule.policy, journal, schedule.as_of
     )
     return planner.history()
 
 
-def _check_reports(
-    regimen: Regimen,
-    reports: tuple[SideEffectReport, ...],
-    missed: tuple[MissedDose, ...],
-    as_of: dt.date | None,
-) -> None:
-    items: list[tuple[str, dt.date]] = [
-        *((f"reports[{i}].date", r.date) for i, r in enumerate(reports)),
-        *((f"missed[{i}].date", m.date) for i, m in enumerate(missed)),
-    ]
-    for name, date in items:
-        if date < regimen.start_date:
+@dataclass(frozen=True, slots=True)
+class _Journal:
+    reports: tuple[SideEffectReport, ...]
+    missed: tuple[MissedDose, ...]
+    resolved: tuple[Resolved, ...]
+    clinician: tuple[ClinicianAck, ...]
+
+    def named(self) -> list[tuple[str, _Entry]]:
+        return [
+            *((f"reports[{i}]", x) for i, x in enumerate(self.reports)),
+            *((f"missed[{i}]", x) for i, x in enumerate(self.missed)),
+            *((f"resolved[{i}]", x) for i, x in enumerate(self.resolved)),
+            *((f"clinician[{i}]", x) for i, x in enumerate(self.clinician)),
+        ]
+
+    def before(self, cut: dt.date) -> _Journal:
+        return _Journal(
+            tuple(x for x in self.reports if x.date < cut),
+            tuple(x for x in self.missed if x.date < cut),
+            tuple(x for x in self.resolved if x.date < cut),
+            tuple(x for x in self.clinician if x.date < cut),
+        )
+
+    @property
+    def last_date(self) -> dt.date | None:
+        dates = [x.date for _, x in self.named()]
+        return max(dates) if dates else None
+
+
+def _check_policy(regimen: Regimen, policy: TolerancePolicy) -> None:
+    interval = regimen.step_interval_days
+    for name in ("hold_days", "step_back_days"):
+        value = getattr(policy, name)
+        if value is not None and value < interval:
             raise InvalidInputError(
-                name,
+                f"policy.{name}",
+                f"at least the step interval ({interval} days): no increase "
+                "comes within one interval of a side effect",
+                value,
+            )
+
+
+def _check_entries(regimen: Regimen, journal: _Journal, as_of: dt.date | None) -> None:
+    for name, entry in journal.named():
+        if entry.date < regimen.start_date:
+            raise InvalidInputError(
+                f"{name}.date",
                 f"a date on or after the plan's start "
                 f"({regimen.start_date.isoformat()})",
-                date.isoformat(),
+                entry.date.isoformat(),
             )
-        if as_of is not None and date > as_of:
+        if as_of is not None and entry.date > as_of:
             raise InvalidInputError(
-                name,
-                f"a date on or before today ({as_of.isoformat()}); reports "
+                f"{name}.date",
+                f"a date on or before today ({as_of.isoformat()}); entries "
                 "cannot come from the future",
-                date.isoformat(),
+                entry.date.isoformat(),
             )
+
+
+def _effective(report: SideEffectReport) -> dt.date:
+    """The first evening a report can change: its date, or the evening after
+    the dose it is about when that is later (a report at 22:30 tonight)."""
+    return max(report.date, report.dose_date + dt.timedelta(1))
+
+
+@dataclass(slots=True)
+class _Day:
+    """One emitted day, before it becomes a ``DayEntry``."""
+
+    phase: Phase
+    rung: int  # -1: no dose
+    missed: bool
 
 
 @dataclass
-class _State:
-    rung: int
-    top: int
+class _OpenEpisode:
+    first: dt.date  # the first dose evening
+    severity_rank: int
+    before: _Run  # the run as it was before the episode's action
+
+
+@dataclass
+class _Run:
+    """The simulation's state at the start of a day."""
+
+    tol: Tolerance
     mode: Phase
     next_increase: dt.date | None
+    quiet_until: dt.date | None = None
     pause_until: dt.date | None = None
-    mild_in_step: int = 0
-    retried: set[int] = field(default_factory=set)
-    ceiling_rung: int | None = None
+    resume_rung: int | None = None
+    awaiting_since: dt.date | None = None
     maintenance_since: dt.date | None = None
+    quiet_evenings: int = 0  # evenings taken at this dose with no report
+    quiet_rung: int = -1
+    gap: int = 0
+    episode: _OpenEpisode | None = None
+    noted: set[int] = field(default_factory=set)  # id() of reports handled
+
+    def copy(self) -> _Run:
+        return copy.deepcopy(self)
 
 
 @dataclass(frozen=True)
 class _Snapshot:
-    """The simulation at the start of a day, before that day's reports."""
-
-    state: _State
+    run: _Run
     days: int
     decisions: int
     suggestions: tuple[str, ...]
@@ -135,191 +213,49 @@ class _Planner:
         regimen: Regimen,
         profile: SafetyProfile,
         policy: TolerancePolicy,
-        reports: tuple[SideEffectReport, ...],
-        missed: tuple[MissedDose, ...],
+        journal: _Journal,
         as_of: dt.date | None,
     ) -> None:
         self.regimen = regimen
         self.profile = profile
         self.policy = policy
-        self.reports = reports
-        self.missed = missed
+        self.journal = journal
         self.as_of = as_of
         self.product = regimen.product
         self.interval = regimen.step_interval_days
         self.cap = profile.daily_cap_mg
-        self.unit_mg = self.product.elemental_per_unit
-        self.unit_compound_mg = self.product.compound_per_unit
-        self.quantum_mg: float = (
-            self.product.elemental_per_unit * self.product.unit_step
+        self.ladder: Ladder = build_ladder(regimen, self.cap, profile.cap_reason)
+        self.quantum_mg = self.ladder.quantum_mg
+        self.numbers = Numbers(
+            interval=self.interval,
+            hold=policy.hold_for(self.interval),
+            step_back=policy.step_back_for(self.interval),
+            pause=policy.pause_for(self.interval),
+            mild_to_step_back=policy.mild_reports_to_step_back,
+            missed_restart=policy.missed_days_restart,
         )
+        self.placement = Placement(regimen, profile, self.ladder.per_intake)
         self.decisions: list[Decision] = []
         self.suggestions: list[str] = []
-        self.days: list[DayEntry] = []
-        self._split_cache: dict[int, list[tuple[int, int]]] = {}
-        self._day_intakes: dict[tuple[dt.date, int], tuple[Intake, ...]] = {}
-        self._build_ladder()
-        self.placements = self._place_slots()
+        self.days: list[_Day] = []
 
-    # -- set-up -------------------------------------------------------------
-
-    def _build_ladder(self) -> None:
-        r, q_mg, start = self.regimen, self.quantum_mg, self.regimen.start_date
-        if r.target_mg > self.cap + EPSILON:
-            raise DoseAboveCapError(
-                "Regimen.target_dose", r.target_mg, self.cap, self.profile.cap_reason
-            )
-        if q_mg > self.cap + EPSILON:
-            raise DoseAboveCapError(
-                "Regimen.product.amount_per_unit",
-                q_mg,
-                self.cap,
-                "the smallest amount of this product that can be taken",
-            )
-        start_q = max(1, math.floor(r.start_mg / q_mg + EPSILON))
-        target_q = max(start_q, math.floor(r.target_mg / q_mg + EPSILON))
-        while target_q * q_mg > self.cap + EPSILON:
-            target_q -= 1
-        step_q = max(1, round(r.step_mg / q_mg))
-        self.ladder: list[int] = [*range(start_q, target_q, step_q), target_q]
-
-        per_intake = math.floor(r.max_single_mg / q_mg + EPSILON)
-        if per_intake < 1:
-            raise InvalidInputError(
-                "Regimen.max_single_dose",
-                f"at least the smallest amount of the product "
-                f"({self._units(1)}, {format_mg(q_mg)})",
-                str(r.max_single_dose),
-            )
-        self.per_intake_q = per_intake
-        needed = math.ceil(target_q / per_intake)
-        if needed > len(r.slots):
-            raise InvalidInputError(
-                "Regimen.slots",
-                f"{needed} evening slots: {self._mg(target_q)} a day in intakes of "
-                f"at most {format_mg(r.max_single_mg)} takes {needed} intakes "
-                "(add slots, or raise max_single_dose)",
-                f"{len(r.slots)} slot{'s' if len(r.slots) != 1 else ''}",
-            )
-
-        def adjusted(what: str, asked: float, got_q: int, why: str) -> None:
-            if abs(asked - got_q * q_mg) > 0.05:
-                self._decide(
-                    start,
-                    Action.ADJUST,
-                    f"The {what} of {format_mg(asked)} is {why}: the plan uses "
-                    f"{self._units(got_q)} ({self._mg(got_q)}).",
-                )
-
-        unit = f"{self._units(1)} ({self._mg(1)})"
-        adjusted(
-            "start dose",
-            r.start_mg,
-            start_q,
-            f"not a whole number of {self.product.unit_plural}"
-            if r.start_mg >= q_mg
-            else f"less than {unit}",
-        )
-        adjusted(
-            "step",
-            r.step_mg,
-            step_q,
-            f"smaller than {unit}"
-            if r.step_mg < q_mg
-            else f"not a whole number of {self.product.unit_plural}",
-        )
-        if r.target_mg - target_q * q_mg > 0.05:
-            why = (
-                f"above what whole {self.product.unit_plural} give under the cap"
-                if (target_q + 1) * q_mg > self.cap + EPSILON
-                else f"not a whole number of {self.product.unit_plural}"
-            )
-            adjusted("target dose", r.target_mg, target_q, why)
-
-    def _place_slots(self) -> list[tuple[dt.time, tuple[str, ...]]]:
-        """Each slot's time after spacing from other medicines, and any clash.
-
-        A slot too close to a medicine moves to the nearest time in the
-        evening window (5-minute steps) that clashes with none and keeps the
-        slots in order; if there is none, it stays and the clash is kept.
-        """
-        r = self.regimen
-        medicines = [m for m in self.profile.medicines if not m.rule.flag_only]
-
-        def clashes(at: dt.time) -> tuple[str, ...]:
-            return tuple(c for m in medicines for c in m.clashes(at))
-
-        placed: list[tuple[dt.time, tuple[str, ...]]] = []
-        for i, slot in enumerate(r.slots):
-            found = clashes(slot.time)
-            if not found:
-                placed.append((slot.time, ()))
-                continue
-            low = _minutes(placed[-1][0]) if placed else -1
-            high = _minutes(r.slots[i + 1].time) if i + 1 < len(r.slots) else 24 * 60
-            own = _minutes(slot.time)
-            candidates = [
-                m
-                for m in range(_minutes(r.window_start), _minutes(r.window_end) + 1, 5)
-                if low < m < high
-            ]
-            candidates.sort(key=lambda m: (abs(m - own), m))
-            for minute in candidates:
-                at = dt.time(minute // 60, minute % 60)
-                if not clashes(at):
-                    placed.append((at, ()))
-                    break
-            else:
-                placed.append((slot.time, found))
-        return placed
-
-    def _spacing_decisions(self, start: dt.date) -> None:
-        r = self.regimen
-        for slot, (at, found) in zip(r.slots, self.placements, strict=True):
-            name = f"{slot.time:%H:%M}" + (f" ({slot.label})" if slot.label else "")
-            if at != slot.time:
-                why = "; ".join(
-                    m.rule.describe()
-                    for m in self.profile.medicines
-                    if m.clashes(slot.time)
-                )
-                self._decide(
-                    start,
-                    Action.SPACING,
-                    f"The {name} intake moves to {at:%H:%M}: {why}.",
-                )
-            elif found:
-                self._decide(
-                    start,
-                    Action.SPACING,
-                    f"The {name} intake is too close to another medicine and no "
-                    f"time from {r.window_start:%H:%M} to {r.window_end:%H:%M} "
-                    f"avoids it: {'; '.join(found)}. Ask a pharmacist or "
-                    "clinician how to space them.",
-                    consult=True,
-                )
-        for medicine in self.profile.medicines:
-            if medicine.rule.flag_only:
-                self._decide(
-                    start,
-                    Action.NOTE,
-                    medicine.rule.note,
-                    suggestion=medicine.rule.note,
-                )
-
-    # -- helpers ------------------------------------------------------------
+    # -- words ----------------------------------------------------------------
 
     def _units(self, quanta: int) -> str:
         return self.product.describe_units(quanta * self.product.unit_step)
 
-    def _mg(self, quanta: int) -> str:
-        return format_mg(quanta * self.quantum_mg)
+    def _mg(self, rung: int) -> str:
+        return format_mg(self.ladder.quanta[rung] * self.quantum_mg)
 
-    def _dose(self, quanta: int) -> str:
-        return f"{self._mg(quanta)} ({self._units(quanta)})"
+    def _dose(self, rung: int) -> str:
+        quanta = self.ladder.quanta[rung]
+        return f"{format_mg(quanta * self.quantum_mg)} ({self._units(quanta)})"
 
     def _rung_mg(self, rung: int) -> float:
-        return _round_mg(self.ladder[rung] * self.product.unit_step * self.unit_mg)
+        quanta = self.ladder.quanta[rung]
+        return round(
+            quanta * self.product.unit_step * self.product.elemental_per_unit, 6
+        )
 
     def _decide(
         self,
@@ -329,9 +265,10 @@ class _Planner:
         *,
         before: float | None = None,
         after: float | None = None,
-        cause: SideEffectReport | MissedDose | None = None,
+        cause: _Entry | None = None,
         consult: bool = False,
         suggestion: str = "",
+        rule: str = "",
     ) -> None:
         self.decisions.append(
             Decision(
@@ -343,6 +280,7 @@ class _Planner:
                 cause=cause,
                 consult_clinician=consult,
                 suggestion=suggestion,
+                rule=rule,
             )
         )
         if suggestion and suggestion not in self.suggestions:
@@ -364,94 +302,164 @@ class _Planner:
             f"(such as {names}) may suit better; ask a pharmacist or clinician."
         )
 
-    # -- the simulation -----------------------------------------------------
+    # -- the run ----------------------------------------------------------------
 
     def run(self) -> Schedule:
-        """The schedule with every report applied."""
-        state = self._begin()
-        self._simulate(state, self.regimen.start_date, self.reports, self.missed)
-        self._check_late_reports()
-        return self._finish(state, self.reports, self.missed)
+        """The schedule with every journal entry applied."""
+        run = self._begin()
+        self._simulate(run, self.regimen.start_date, self.journal)
+        self._late_entries(run, self.journal)
+        return self._finish(run, self.journal)
 
     def history(self) -> list[tuple[dt.date, Schedule]]:
-        """The plan as it stood before each report date, oldest first.
+        """The plan as it stood before each entry date, oldest first.
 
-        Version *i* has the reports dated before the *i*-th report date. Up to
-        that date it is the final plan, so each version resumes from a snapshot
-        of the final run's state instead of planning again from the start.
+        Version *i* has the entries dated before the *i*-th entry date. Up to
+        that date it is the final plan (no entry changes a day before its own
+        date), so each version resumes from a snapshot of the final run.
         """
-        dates = sorted({r.date for r in self.reports} | {m.date for m in self.missed})
+        dates = sorted({entry.date for _, entry in self.journal.named()})
         snapshots: dict[dt.date, _Snapshot] = {}
-        state = self._begin()
-        self._simulate(
-            state,
-            self.regimen.start_date,
-            self.reports,
-            self.missed,
-            snapshots=snapshots,
-            at=set(dates),
-        )
+        run = self._begin()
+        self._simulate(run, self.regimen.start_date, self.journal, snapshots=snapshots)
         versions = []
         for cut in dates:
-            snap = snapshots[cut]
-            reports = tuple(x for x in self.reports if x.date < cut)
-            missed = tuple(x for x in self.missed if x.date < cut)
+            snap = snapshots.get(cut)
+            if snap is None:  # pragma: no cover - entries lie within the plan
+                continue
+            journal = self.journal.before(cut)
             branch = copy.copy(self)
             branch.days = self.days[: snap.days]
             branch.decisions = self.decisions[: snap.decisions]
             branch.suggestions = list(snap.suggestions)
-            resumed = copy.deepcopy(snap.state)
-            branch._simulate(resumed, cut, (), missed)
-            versions.append((cut, branch._finish(resumed, reports, missed)))
+            resumed = snap.run.copy()
+            branch._simulate(resumed, cut, journal)
+            branch._late_entries(resumed, journal)
+            versions.append((cut, branch._finish(resumed, journal)))
         return versions
 
-    def _begin(self) -> _State:
-        r = self.regimen
+    def _begin(self) -> _Run:
+        r, ladder = self.regimen, self.ladder
         start = r.start_date
-        last = len(self.ladder) - 1
-        state = _State(
-            rung=0,
-            top=last,
-            mode=Phase.MAINTAINING if last == 0 else Phase.TITRATING,
-            next_increase=None if last == 0 else start + dt.timedelta(self.interval),
-            maintenance_since=start if last == 0 else None,
+        at_top = ladder.start >= ladder.top
+        run = _Run(
+            tol=Tolerance(
+                rung=ladder.start, start=ladder.start, top=ladder.top, target=ladder.top
+            ),
+            mode=Phase.MAINTAINING if at_top else Phase.TITRATING,
+            next_increase=None if at_top else start + dt.timedelta(self.interval),
+            maintenance_since=start if at_top else None,
         )
-        top_text = self._dose(self.ladder[-1])
         slot = r.slots[r.single_slot]
-        ladder_text = (
-            f"; +{self._mg(self.ladder[1] - self.ladder[0])} every "
-            f"{self.interval} days up to {top_text}"
-            if last
-            else ", which is the target"
-        )
+        if at_top:
+            ladder_text = ", which is the target"
+        else:
+            first, second = ladder.quanta[ladder.start], ladder.quanta[ladder.start + 1]
+            ladder_text = (
+                f"; +{format_mg((second - first) * self.quantum_mg)} every "
+                f"{self.interval} days up to {self._dose(ladder.top)}"
+            )
         self._decide(
             start,
             Action.START,
-            f"Starting on {start.isoformat()} at {self._dose(self.ladder[0])}, "
+            f"Starting on {start.isoformat()} at {self._dose(ladder.start)}, "
             f"{slot.label or slot.time.strftime('%H:%M')}{ladder_text}.",
-            after=self._rung_mg(0),
+            after=self._rung_mg(ladder.start),
+            rule="start",
         )
+        for message in ladder.fitted:
+            self._decide(start, Action.ADJUST, message, rule="fit")
         self._spacing_decisions(start)
-        return state
+        return run
+
+    def _spacing_decisions(self, start: dt.date) -> None:
+        r = self.regimen
+        for slot, (at, found) in zip(r.slots, self.placement.slots, strict=True):
+            name = f"{slot.time:%H:%M}" + (f" ({slot.label})" if slot.label else "")
+            if at != slot.time:
+                why = "; ".join(
+                    m.rule.describe()
+                    for m in self.profile.medicines
+                    if m.clashes(slot.time)
+                )
+                self._decide(
+                    start,
+                    Action.SPACING,
+                    f"The {name} intake moves to {at:%H:%M}: {why}.",
+                    rule="spacing",
+                )
+            elif found:
+                self._decide(
+                    start,
+                    Action.SPACING,
+                    f"The {name} intake is too close to another medicine and no "
+                    f"time from {r.window_start:%H:%M} to {r.window_end:%H:%M} "
+                    f"avoids it: {'; '.join(found)}. Ask a pharmacist or "
+                    "clinician how to space them.",
+                    consult=True,
+                    rule="spacing",
+                )
+        for medicine in self.profile.medicines:
+            if medicine.rule.flag_only:
+                self._decide(
+                    start,
+                    Action.NOTE,
+                    medicine.rule.note,
+                    suggestion=medicine.rule.note,
+                    rule="spacing",
+                )
+
+    def _plan_end(self, run: _Run) -> dt.date | None:
+        if self.regimen.end_date is not None:
+            return self.regimen.end_date
+        if run.maintenance_since is None:
+            return None
+        days = max(1, self.regimen.maintenance_days)
+        return run.maintenance_since + dt.timedelta(days - 1)
+
+    def _waiting(self, run: _Run, day: dt.date, resolved: Iterable[Resolved]) -> bool:
+        """Stopped, or paused past the shortest pause with no resolution yet."""
+        if run.mode is Phase.STOPPED:
+            return True
+        if (
+            run.mode is not Phase.PAUSED
+            or run.awaiting_since is None
+            or run.pause_until is None
+            or day <= run.pause_until
+        ):
+            return False
+        since = run.awaiting_since
+        return not any(since <= x.date <= day for x in resolved)
 
     def _simulate(
         self,
-        state: _State,
+        run: _Run,
         day: dt.date,
-        reports: tuple[SideEffectReport, ...],
-        missed: tuple[MissedDose, ...],
+        journal: _Journal,
         *,
         snapshots: dict[dt.date, _Snapshot] | None = None,
-        at: set[dt.date] | frozenset[dt.date] = frozenset(),
     ) -> None:
         start = self.regimen.start_date
-        reports_by_day: dict[dt.date, list[SideEffectReport]] = defaultdict(list)
-        for report in reports:
-            reports_by_day[report.date].append(report)
-        missed_by_day = {m.date: m for m in missed}
+        reports: dict[dt.date, list[tuple[int, SideEffectReport]]] = defaultdict(list)
+        for index, report in enumerate(journal.reports):
+            reports[_effective(report)].append((index, report))
+        resolved = sorted(journal.resolved, key=lambda x: x.date)
+        for found in reports.values():
+            found.sort(key=lambda x: (x[1].dose_date, x[1].date, x[0]))
+        missed = {m.date: m for m in journal.missed}
+        acks: dict[dt.date, list[ClinicianAck]] = defaultdict(list)
+        for ack in journal.clinician:
+            acks[ack.date].append(ack)
+        last_entry = journal.last_date
         while True:
-            end = self._plan_end(state)
+            end = self._plan_end(run)
             if end is not None and day > end:
+                break
+            if (
+                self._waiting(run, day, resolved)
+                and end is None
+                and (last_entry is None or day > last_entry)
+            ):
                 break
             if (day - start).days >= MAX_PLAN_DAYS:
                 raise InvalidInputError(
@@ -459,299 +467,179 @@ class _Planner:
                     f"a plan that ends within {MAX_PLAN_DAYS} days",
                     f"a plan still running on {day.isoformat()}",
                 )
-            if snapshots is not None and day in at:
+            if snapshots is not None:
                 snapshots[day] = _Snapshot(
-                    copy.deepcopy(state),
+                    run.copy(),
                     len(self.days),
                     len(self.decisions),
                     tuple(self.suggestions),
                 )
+            missed_today = day in missed
+            if run.mode is Phase.PAUSED:
+                self._maybe_resume(run, day, resolved)
+            for ack in acks.get(day, ()):
+                self._acknowledge(run, day, ack)
+            if run.mode in _DOSED and not missed_today:
+                self._after_gap(run, day, missed)
+            for _, report in reports.get(day, ()):
+                run.noted.add(id(report))
+                self._report(run, day, report)
             if (
-                state.mode is Phase.PAUSED
-                and state.pause_until is not None
-                and day > state.pause_until
+                run.mode in _DOSED
+                and run.next_increase is not None
+                and day >= run.next_increase
+                and not missed_today
+                and (run.quiet_until is None or day >= run.quiet_until)
             ):
-                self._restart_after_pause(day, state)
-            self._missed_restart(day, state, missed_by_day)
-            if day in reports_by_day:
-                self._apply_reports(day, state, reports_by_day[day])
-            if state.next_increase == day and state.mode is not Phase.PAUSED:
-                self._increase(day, state)
-            self._emit(day, state, day in missed_by_day)
+                self._increase(run, day)
+            self._emit(run, missed_today)
             day += dt.timedelta(1)
 
-    def _check_late_reports(self) -> None:
-        last_day = self.days[-1].date
-        late = [
-            (f"reports[{i}].date", x.date)
-            for i, x in enumerate(self.reports)
-            if x.date > last_day
-        ] + [
-            (f"missed[{i}].date", x.date)
-            for i, x in enumerate(self.missed)
-            if x.date > last_day
-        ]
-        if late:
-            name, date = late[0]
-            raise InvalidInputError(
-                name,
-                f"a date within the plan (it ends on {last_day.isoformat()})",
-                date.isoformat(),
-            )
-
-    def _finish(
-        self,
-        state: _State,
-        reports: tuple[SideEffectReport, ...],
-        missed: tuple[MissedDose, ...],
-    ) -> Schedule:
-        r = self.regimen
-        ceiling = (
-            None if state.ceiling_rung is None else self._rung_mg(state.ceiling_rung)
+    def _emit(self, run: _Run, missed_today: bool) -> None:
+        dosed = run.mode in _DOSED
+        self.days.append(
+            _Day(run.mode, run.tol.rung if dosed else -1, missed_today and dosed)
         )
-        return Schedule(
-            plan_id=r.id,
-            regimen=r,
-            profile=self.profile,
-            policy=self.policy,
-            reports=tuple(sorted(reports, key=lambda x: x.date)),
-            missed=tuple(sorted(missed, key=lambda x: x.date)),
-            as_of=self.as_of,
-            daily_cap_mg=self.cap,
-            cap_reason=self.profile.cap_reason,
-            ladder_mg=tuple(self._rung_mg(i) for i in range(len(self.ladder))),
-            ceiling_mg=ceiling,
-            days=tuple(self.days),
-            decisions=tuple(self.decisions),
-            consult_clinician=any(d.consult_clinician for d in self.decisions),
-            suggestions=tuple(self.suggestions),
-        )
+        if not dosed:
+            run.gap = 0
+            return
+        if missed_today:
+            run.gap += 1
+            return
+        run.gap = 0
+        if run.quiet_rung != run.tol.rung:
+            run.quiet_rung = run.tol.rung
+            run.quiet_evenings = 0
+        run.quiet_evenings += 1
+        if run.quiet_evenings >= self.interval:
+            # A full interval taken with no report: the windowed counters go.
+            run.tol = run.tol.quiet()
+            run.episode = None
 
-    def _plan_end(self, state: _State) -> dt.date | None:
-        if self.regimen.end_date is not None:
-            return self.regimen.end_date
-        if state.maintenance_since is None:
-            return None
-        days = max(1, self.regimen.maintenance_days)
-        return state.maintenance_since + dt.timedelta(days - 1)
+    # -- events -----------------------------------------------------------------
 
-    def _set_rung(self, state: _State, rung: int, day: dt.date) -> None:
-        state.rung = rung
-        state.mild_in_step = 0
-        if rung >= state.top:
-            state.mode = Phase.MAINTAINING
-            state.next_increase = None
-            if state.maintenance_since is None:
-                state.maintenance_since = day
+    def _set_dosing(self, run: _Run, day: dt.date) -> None:
+        """Titrating from *day*, or maintaining when at the top."""
+        if run.tol.rung >= run.tol.top:
+            if run.mode is not Phase.MAINTAINING:
+                run.maintenance_since = day
+            run.mode = Phase.MAINTAINING
+            run.next_increase = None
         else:
-            state.maintenance_since = None
+            run.mode = Phase.TITRATING
+            run.maintenance_since = None
+            run.next_increase = day + dt.timedelta(self.interval)
 
-    def _restart_after_pause(self, day: dt.date, state: _State) -> None:
-        state.mode = Phase.TITRATING
-        state.pause_until = None
-        state.next_increase = day + dt.timedelta(self.interval)
-        self._set_rung(state, 0, day)
+    def _maybe_resume(self, run: _Run, day: dt.date, resolved: list[Resolved]) -> None:
+        if run.pause_until is None or day <= run.pause_until:
+            return
+        entry: Resolved | None = None
+        if run.awaiting_since is not None:
+            since = run.awaiting_since
+            entry = next((x for x in resolved if since <= x.date <= day), None)
+            if entry is None:
+                return
+        rung = run.resume_rung if run.resume_rung is not None else run.tol.start
+        run.tol = replace(run.tol, rung=rung)
+        run.pause_until = run.resume_rung = run.awaiting_since = None
+        run.mode = Phase.TITRATING  # so that _set_dosing records maintenance anew
+        self._set_dosing(run, day)
+        why = (
+            f" ({entry.describe()[0].lower()}{entry.describe()[1:]})"
+            if entry is not None
+            else ""
+        )
         self._decide(
             day,
             Action.RESTART,
-            f"The pause is over: restarting at the start dose, "
-            f"{self._dose(self.ladder[0])}. Talk to a clinician before going on.",
+            f"The pause is over{why}: restarting at {self._dose(rung)}.",
             before=0.0,
-            after=self._rung_mg(0),
-            consult=True,
+            after=self._rung_mg(rung),
+            cause=entry,
+            rule="severe-pause" if entry is not None else "moderate-lowest",
         )
 
-    def _missed_restart(
-        self, day: dt.date, state: _State, missed: dict[dt.date, MissedDose]
+    def _acknowledge(self, run: _Run, day: dt.date, ack: ClinicianAck) -> None:
+        was_stopped = run.mode is Phase.STOPPED
+        old_ceiling = run.tol.ceiling
+        run.tol = on_acknowledgement(run.tol, ack.allows)
+        effects = []
+        if ack.allows == "lift-ceiling" and old_ceiling is not None:
+            effects.append(
+                f"the ceiling of {self._mg(old_ceiling)} is lifted; the plan may "
+                f"go on to {self._dose(run.tol.top)}"
+            )
+        after: float | None = None
+        if was_stopped:
+            run.mode = Phase.TITRATING
+            self._set_dosing(run, day)
+            after = self._rung_mg(run.tol.rung)
+            effects.append(f"resuming at {self._dose(run.tol.rung)}")
+        elif (
+            ack.allows == "lift-ceiling"
+            and run.mode is Phase.MAINTAINING
+            and run.tol.rung < run.tol.top
+        ):
+            self._set_dosing(run, day)
+        if not effects:
+            effects.append("nothing is stopped or capped, so nothing changes")
+        self._decide(
+            day,
+            Action.CLINICIAN,
+            f"{ack.describe()}: {'; '.join(effects)}.",
+            before=0.0 if was_stopped else None,
+            after=after,
+            cause=ack,
+            rule="clinician",
+        )
+
+    def _after_gap(
+        self, run: _Run, day: dt.date, missed: dict[dt.date, MissedDose]
     ) -> None:
-        n = self.policy.missed_days_restart
-        if state.mode is Phase.PAUSED or not missed:
+        gap = run.gap
+        lowered = after_gap(run.tol, gap, self.numbers)
+        if lowered is None:
             return
-        run = [day - dt.timedelta(k) for k in range(1, n + 2)]
-        # Fire once, on the day after the n-th evening in a row was missed.
-        if not all(d in missed for d in run[:n]) or run[n] in missed:
-            return
-        if any(self._day_paused(d) for d in run[:n]):
-            return
-        before = self._rung_mg(state.rung)
-        rung = max(0, state.rung - 1)
-        where = "one step lower" if rung < state.rung else "at the start dose"
-        state.mode = Phase.TITRATING
-        state.next_increase = day + dt.timedelta(self.interval)
-        self._set_rung(state, rung, day)
+        before = run.tol.rung
+        run.tol = lowered
+        run.mode = Phase.TITRATING
+        self._set_dosing(run, day)
+        first = day - dt.timedelta(gap)
+        last = day - dt.timedelta(1)
+        where = (
+            "at the start dose"
+            if gap >= self.interval
+            else ("one step lower" if lowered.rung < before else "at the same dose")
+        )
         self._decide(
             day,
             Action.MISSED_RESTART,
-            f"{n} evenings in a row missed ({run[n - 1].isoformat()} to "
-            f"{run[0].isoformat()}): restarting {where} at "
-            f"{self._dose(self.ladder[rung])}.",
-            before=before,
-            after=self._rung_mg(rung),
-            cause=missed[run[0]],
+            f"{gap} evenings in a row missed ({first.isoformat()} to "
+            f"{last.isoformat()}): restarting {where}, at "
+            f"{self._dose(lowered.rung)}; the next increase counts from tonight.",
+            before=self._rung_mg(before),
+            after=self._rung_mg(lowered.rung),
+            cause=missed.get(last),
+            rule="missed-gap",
         )
 
-    def _day_paused(self, date: dt.date) -> bool:
-        index = (date - self.regimen.start_date).days
-        return 0 <= index < len(self.days) and not self.days[index].intakes
-
-    def _apply_reports(
-        self, day: dt.date, state: _State, reports: list[SideEffectReport]
-    ) -> None:
-        report = max(reports, key=lambda x: x.severity.rank)
-        also = [x.describe() for x in reports if x is not report]
-        extra = f" (also reported: {'; '.join(also)})" if also else ""
-        what = report.describe() + extra
-        policy, interval = self.policy, self.interval
-
-        if state.mode is Phase.PAUSED:
-            assert state.pause_until is not None
-            if report.severity is Severity.SEVERE:
-                state.pause_until = day + dt.timedelta(policy.pause_for(interval) - 1)
-                self._decide(
-                    day,
-                    Action.PAUSE,
-                    f"{what} during the pause: extending it to "
-                    f"{state.pause_until.isoformat()}. Talk to a clinician.",
-                    before=0.0,
-                    after=0.0,
-                    cause=report,
-                    consult=True,
-                )
-            else:
-                self._decide(
-                    day,
-                    Action.NOTE,
-                    f"{what} during the pause: no change; the pause ends on "
-                    f"{state.pause_until.isoformat()}.",
-                    before=0.0,
-                    after=0.0,
-                    cause=report,
-                )
+    def _increase(self, run: _Run, day: dt.date) -> None:
+        tol = run.tol
+        if tol.rung >= tol.top:
+            run.next_increase = None
+            if run.mode is not Phase.MAINTAINING:
+                run.maintenance_since = day
+            run.mode = Phase.MAINTAINING
             return
-
-        rung = state.rung
-        current = self._rung_mg(rung)
-        at = f"{what} at {self._mg(self.ladder[rung])}"
-        lowest = rung == 0
-        suggestion = self._switch_suggestion() if lowest else ""
-
-        if report.severity is Severity.SEVERE:
-            days = policy.pause_for(interval)
-            state.mode = Phase.PAUSED
-            state.pause_until = day + dt.timedelta(days - 1)
-            state.next_increase = None
-            state.maintenance_since = None
-            state.mild_in_step = 0
-            if rung > 0:
-                state.retried.add(rung)
-            self._decide(
-                day,
-                Action.PAUSE,
-                f"{at}: no magnesium for {days} days, then restarting at "
-                f"{self._mg(self.ladder[0])} on "
-                f"{(state.pause_until + dt.timedelta(1)).isoformat()}. "
-                "Talk to a clinician.",
-                before=current,
-                after=0.0,
-                cause=report,
-                consult=True,
-                suggestion=suggestion,
-            )
-            return
-
-        repeated_mild = (
-            report.severity is Severity.MILD
-            and state.mild_in_step + 1 >= policy.mild_reports_to_step_back
-        )
-        if report.severity is Severity.MODERATE or repeated_mild:
-            if repeated_mild:
-                at = (
-                    f"{at}, the {_ordinal(state.mild_in_step + 1)} mild report "
-                    "at this dose"
-                )
-            if rung in state.retried:
-                lower = rung - 1
-                state.ceiling_rung = lower
-                state.top = min(state.top, lower)
-                self._set_rung(state, lower, day)
-                self._decide(
-                    day,
-                    Action.CEILING,
-                    f"{at}, again: {self._dose(self.ladder[lower])} becomes the "
-                    f"ceiling for the rest of the plan; {self._mg(self.ladder[rung])} "
-                    "will not be scheduled again.",
-                    before=current,
-                    after=self._rung_mg(lower),
-                    cause=report,
-                )
-            elif lowest:
-                hold = policy.hold_for(interval)
-                state.mild_in_step = 0
-                if state.next_increase is not None:
-                    state.next_increase = day + dt.timedelta(hold)
-                    state.mode = Phase.HOLDING
-                    then = f"the next increase moves to {state.next_increase}"
-                else:
-                    then = "no increase is due"
-                self._decide(
-                    day,
-                    Action.HOLD,
-                    f"{at}, the lowest dose: holding it; {then}.",
-                    before=current,
-                    after=current,
-                    cause=report,
-                    suggestion=suggestion,
-                )
-            else:
-                lower = rung - 1
-                days = policy.step_back_for(interval)
-                state.retried.add(rung)
-                self._set_rung(state, lower, day)
-                state.mode = Phase.STEPPED_BACK
-                state.next_increase = day + dt.timedelta(days)
-                self._decide(
-                    day,
-                    Action.STEP_BACK,
-                    f"{at}: stepping back to {self._mg(self.ladder[lower])} for "
-                    f"{days} days, then retrying {self._mg(self.ladder[rung])} once.",
-                    before=current,
-                    after=self._rung_mg(lower),
-                    cause=report,
-                )
-            return
-
-        # A first mild report in this step: hold the dose.
-        state.mild_in_step += 1
-        if state.next_increase is not None:
-            state.next_increase += dt.timedelta(policy.hold_for(interval))
-            if state.mode is not Phase.STEPPED_BACK:
-                state.mode = Phase.HOLDING
-            then = f"the next increase moves to {state.next_increase.isoformat()}"
-        else:
-            then = "no increase is due"
-        self._decide(
-            day,
-            Action.HOLD,
-            f"{at}: holding {self._mg(self.ladder[rung])}; {then}.",
-            before=current,
-            after=current,
-            cause=report,
-        )
-
-    def _increase(self, day: dt.date, state: _State) -> None:
-        if state.rung >= state.top:
-            state.next_increase = None
-            state.mode = Phase.MAINTAINING
-            return
-        before = self._rung_mg(state.rung)
-        rung = state.rung + 1
-        retry = rung in state.retried
-        state.mode = Phase.TITRATING
-        state.next_increase = day + dt.timedelta(self.interval)
-        self._set_rung(state, rung, day)
-        dose = self._dose(self.ladder[rung])
-        if rung == state.top:
-            reached = "the ceiling" if state.ceiling_rung == rung else "the target"
+        before = self._rung_mg(tol.rung)
+        rung = tol.rung + 1
+        retry = rung in tol.retried
+        run.tol = replace(tol, rung=rung)
+        run.mode = Phase.TITRATING
+        self._set_dosing(run, day)
+        dose = self._dose(rung)
+        if rung >= run.tol.top:
+            reached = "the ceiling" if run.tol.ceiling == rung else "the target"
             if retry:
                 message = f"Retrying {dose} once; it is {reached}."
             else:
@@ -760,114 +648,384 @@ class _Planner:
         else:
             message = f"Retrying {dose} once." if retry else f"Increasing to {dose}."
             action = Action.INCREASE
-        self._decide(day, action, message, before=before, after=self._rung_mg(rung))
-
-    # -- output -------------------------------------------------------------
-
-    def _emit(self, day: dt.date, state: _State, missed: bool) -> None:
-        # The engine's own output is valid by construction: model_construct
-        # skips re-validating thousands of values (a year plans in ~ms).
-        if state.mode is Phase.PAUSED:
-            self.days.append(
-                DayEntry.model_construct(
-                    date=day,
-                    phase=Phase.PAUSED,
-                    step=0,
-                    units=0.0,
-                    elemental_mg=0.0,
-                    compound_mg=0.0,
-                    intakes=(),
-                    missed=False,
-                )
-            )
-            return
-        quanta = self.ladder[state.rung]
-        units = quanta * self.product.unit_step
-        self.days.append(
-            DayEntry.model_construct(
-                date=day,
-                phase=state.mode,
-                step=state.rung + 1,
-                units=units,
-                elemental_mg=_round_mg(units * self.unit_mg),
-                compound_mg=_round_mg(units * self.unit_compound_mg),
-                intakes=self._intakes(day, quanta),
-                missed=missed,
-            )
+        self._decide(
+            day,
+            action,
+            message,
+            before=before,
+            after=self._rung_mg(rung),
+            rule="increase",
         )
 
-    def _intakes(self, day: dt.date, quanta: int) -> tuple[Intake, ...]:
-        # Shared by the history's branches, which repeat the same days.
-        key = (day, quanta)
-        cached = self._day_intakes.get(key)
-        if cached is not None:
-            return cached
-        step = self.product.unit_step
-        zone = self.regimen.zone
-        intakes = []
-        for slot_index, portion in self._split(quanta):
-            slot = self.regimen.slots[slot_index]
-            at, conflicts = self.placements[slot_index]
-            units = portion * step
-            intakes.append(
-                Intake.model_construct(
-                    at=_local(day, at, zone),
-                    slot=slot.name,
-                    slot_index=slot_index,
-                    moved_from=None if at == slot.time else slot.time,
-                    conflicts=conflicts,
-                    units=units,
-                    elemental_mg=_round_mg(units * self.unit_mg),
-                    compound_mg=_round_mg(units * self.unit_compound_mg),
-                )
+    # -- side effects -------------------------------------------------------------
+
+    def _report(self, run: _Run, day: dt.date, report: SideEffectReport) -> None:
+        what = report.describe()
+        index = (report.dose_date - self.regimen.start_date).days
+        evening = self.days[index] if 0 <= index < len(self.days) else None
+        if evening is None or evening.rung < 0 or evening.missed:
+            why = (
+                "before the plan's start"
+                if index < 0
+                else "missed"
+                if evening is not None and evening.missed
+                else evening.phase.value
+                if evening is not None
+                else "not yet planned"
             )
-        result = self._day_intakes[key] = tuple(intakes)
-        return result
+            self._decide(
+                day,
+                Action.NOTE,
+                f"{what}: no magnesium was taken that evening ({why}); noted, "
+                "no change.",
+                cause=report,
+                rule="dose-evening",
+            )
+            return
+        grade = report.grade
+        if grade is None:
+            self._decide(
+                day,
+                Action.NOTE,
+                f"{what}: stools within the person's usual; noted, no change.",
+                cause=report,
+                rule="grading",
+            )
+            return
+        run.quiet_evenings = 0
+        rung = evening.rung
+        episode = run.episode
+        window = dt.timedelta(self.policy.episode_days)
+        if episode is not None and abs(report.dose_date - episode.first) <= window:
+            if grade.rank <= episode.severity_rank:
+                self._decide(
+                    day,
+                    Action.NOTE,
+                    f"{what}: part of the episode after the evening of "
+                    f"{episode.first.isoformat()}; no new action.",
+                    cause=report,
+                    rule="episode",
+                )
+                self._quiet_until(run, day)
+                return
+            # A worse report in the same episode: its action replaces the
+            # episode's, decided from the plan as it was before the episode.
+            before = episode.before
+            restored = before.copy()
+            for name in (
+                "tol",
+                "mode",
+                "next_increase",
+                "quiet_until",
+                "pause_until",
+                "resume_rung",
+                "awaiting_since",
+                "maintenance_since",
+            ):
+                setattr(run, name, getattr(restored, name))
+            episode.severity_rank = grade.rank
+            self._react(run, day, report, Episode(grade, rung), worse=episode.first)
+            return
+        before = run.copy()
+        before.episode = None
+        run.episode = _OpenEpisode(report.dose_date, grade.rank, before)
+        self._react(run, day, report, Episode(grade, rung), worse=None)
 
-    def _split(self, quanta: int) -> list[tuple[int, int]]:
-        """(slot index, quanta) per intake: as even as possible, larger first."""
-        cached = self._split_cache.get(quanta)
-        if cached is not None:
-            return cached
-        slots = len(self.regimen.slots)
-        k = math.ceil(quanta / self.per_intake_q)
-        if k == 1:
-            result = [(self.regimen.single_slot, quanta)]
-        else:
-            indices = [round(i * (slots - 1) / (k - 1)) for i in range(k)]
-            base, extra = divmod(quanta, k)
-            result = [
-                (index, base + (1 if i < extra else 0))
-                for i, index in enumerate(indices)
-            ]
-        self._split_cache[quanta] = result
-        return result
+    def _quiet_until(self, run: _Run, day: dt.date) -> None:
+        until = day + dt.timedelta(self.interval)
+        if run.quiet_until is None or until > run.quiet_until:
+            run.quiet_until = until
+        if run.next_increase is not None and run.next_increase < until:
+            run.next_increase = until
 
+    def _react(
+        self,
+        run: _Run,
+        day: dt.date,
+        report: SideEffectReport,
+        episode: Episode,
+        *,
+        worse: dt.date | None,
+    ) -> None:
+        dosed_before = run.mode in _DOSED
+        current = self._rung_mg(run.tol.rung) if dosed_before else 0.0
+        if run.mode is Phase.PAUSED or run.mode is Phase.STOPPED:
+            self._react_while_off(run, day, report, episode)
+            return
+        reaction = react(run.tol, episode, self.numbers)
+        what = report.describe()
+        if worse is not None:
+            what += f", worse than the episode after the evening of {worse.isoformat()}"
+        at = f"{what} at {self._mg(episode.rung)}"
+        if reaction.repeated_mild:
+            at += ", the second mild episode at this dose"
+        suggestion = self._switch_suggestion() if reaction.suggest_switch else ""
+        run.tol = reaction.state
+        message, action = self._apply(run, day, reaction, at)
+        self._quiet_until(run, day)
+        after = self._rung_mg(run.tol.rung) if run.mode in _DOSED else 0.0
+        self._decide(
+            day,
+            action,
+            message,
+            before=current,
+            after=after,
+            cause=report,
+            consult=reaction.consult,
+            suggestion=suggestion,
+            rule=reaction.rule,
+        )
 
-def _local(day: dt.date, time: dt.time, zone: dt.tzinfo) -> dt.datetime:
-    """The wall-clock time on *day* in *zone*.
+    def _apply(
+        self, run: _Run, day: dt.date, reaction: Reaction, at: str
+    ) -> tuple[str, Action]:
+        tol = run.tol
+        kind = reaction.kind
+        if kind == "hold":
+            if run.next_increase is not None:
+                due = day + dt.timedelta(reaction.wait)
+                run.next_increase = max(run.next_increase, due)
+                if run.mode is not Phase.STEPPED_BACK:
+                    run.mode = Phase.HOLDING
+                then = f"the next increase moves to {run.next_increase.isoformat()}"
+            else:
+                then = "no increase is due"
+            return f"{at}: holding {self._mg(tol.rung)}; {then}.", Action.HOLD
+        if kind == "step-back":
+            run.mode = Phase.STEPPED_BACK
+            run.maintenance_since = None
+            run.next_increase = day + dt.timedelta(reaction.wait)
+            return (
+                f"{at}: stepping back to {self._mg(tol.rung)} for {reaction.wait} "
+                f"days, then retrying {self._mg(tol.rung + 1)} once.",
+                Action.STEP_BACK,
+            )
+        if kind == "ceiling":
+            self._set_dosing(run, day)
+            run.next_increase = (
+                None
+                if run.mode is Phase.MAINTAINING
+                else (day + dt.timedelta(reaction.wait))
+            )
+            ceiling = tol.ceiling if tol.ceiling is not None else tol.top
+            return (
+                f"{at}, again: {self._dose(ceiling)} becomes the ceiling for the "
+                f"rest of the plan; {self._mg(ceiling + 1)} will not be scheduled "
+                "again.",
+                Action.CEILING,
+            )
+        if kind == "pause":
+            run.mode = Phase.PAUSED
+            run.next_increase = None
+            run.maintenance_since = None
+            run.pause_until = day + dt.timedelta(reaction.pause - 1)
+            run.resume_rung = reaction.resume
+            resume = reaction.resume if reaction.resume is not None else tol.start
+            if reaction.await_resolution:
+                run.awaiting_since = day
+                return (
+                    f"{at}: no magnesium for at least {reaction.pause} days and "
+                    "until you record that the symptoms have gone; then "
+                    f"restarting at {self._dose(resume)}. {self._mg(tol.top + 1)} "
+                    "and above will not be scheduled again. Talk to a clinician.",
+                    Action.PAUSE,
+                )
+            run.awaiting_since = None
+            if reaction.rule == "moderate-lowest-again":
+                return (
+                    f"{at}, the second time at the lowest dose: no magnesium for "
+                    f"{reaction.pause} days, then {self._dose(resume)}, which "
+                    "becomes the ceiling. Talk to a clinician.",
+                    Action.PAUSE,
+                )
+            lower = "the smallest amount" if resume < tol.start else "the start dose"
+            return (
+                f"{at}, the lowest dose: no magnesium for {reaction.pause} days, "
+                f"then resuming at {lower}, {self._dose(resume)}.",
+                Action.PAUSE,
+            )
+        if kind == "stop":
+            run.mode = Phase.STOPPED
+            run.next_increase = None
+            run.maintenance_since = None
+            run.pause_until = run.resume_rung = run.awaiting_since = None
+            why = (
+                "no smaller amount of this product is left to try"
+                if reaction.rule == "severe-stop"
+                else "the third time at the lowest dose"
+            )
+            return (
+                f"{at}: stopping, {why}. Talk to a clinician; only their "
+                "acknowledgement resumes the plan.",
+                Action.STOP,
+            )
+        raise RuntimeError(f"unknown reaction {kind!r}")  # pragma: no cover
 
-    A time that does not exist (a DST gap) moves forward by the gap, unless
-    that would cross midnight (America/Nuuk springs forward at 23:00): then it
-    moves back before the gap, so the dose stays on its own evening.
-    """
-    aware = dt.datetime.combine(day, time, tzinfo=zone)
-    forward = aware.astimezone(_UTC).astimezone(zone)
-    if forward.replace(tzinfo=None) == aware.replace(tzinfo=None):
-        return aware
-    if forward.date() == day:
-        return forward
-    return aware.replace(fold=1).astimezone(_UTC).astimezone(zone)
+    def _react_while_off(
+        self, run: _Run, day: dt.date, report: SideEffectReport, episode: Episode
+    ) -> None:
+        """A new episode about an earlier evening, learnt while paused or
+        stopped: a severe one bars its dose and lengthens the pause."""
+        what = f"{report.describe()} at {self._mg(episode.rung)}"
+        if episode.severity.rank < 2 or run.mode is Phase.STOPPED:
+            self._decide(
+                day,
+                Action.NOTE,
+                f"{what}, while the plan is {run.mode.value}: noted, no change.",
+                cause=report,
+                rule="episode",
+            )
+            return
+        ceiling = episode.rung - 1
+        if ceiling < 0:
+            run.mode = Phase.STOPPED
+            run.tol = replace(run.tol, stopped=True, top=0, ceiling=0)
+            run.pause_until = run.resume_rung = run.awaiting_since = None
+            self._decide(
+                day,
+                Action.STOP,
+                f"{what}: stopping, no smaller amount of this product is left to "
+                "try. Talk to a clinician; only their acknowledgement resumes the "
+                "plan.",
+                before=0.0,
+                after=0.0,
+                cause=report,
+                consult=True,
+                rule="severe-stop",
+            )
+            return
+        top = min(run.tol.top, ceiling)
+        resume = min(run.resume_rung if run.resume_rung is not None else top, top)
+        run.tol = replace(run.tol, top=top, ceiling=top, rung=resume)
+        run.resume_rung = resume
+        until = day + dt.timedelta(self.numbers.pause - 1)
+        if run.pause_until is None or until > run.pause_until:
+            run.pause_until = until
+        run.awaiting_since = run.awaiting_since or day
+        self._decide(
+            day,
+            Action.PAUSE,
+            f"{what}, while paused: the pause lasts at least until "
+            f"{run.pause_until.isoformat()} and until you record that the "
+            f"symptoms have gone; {self._mg(top + 1)} and above will not be "
+            "scheduled again. Talk to a clinician.",
+            before=0.0,
+            after=0.0,
+            cause=report,
+            consult=True,
+            rule="severe-pause",
+        )
 
+    # -- output -------------------------------------------------------------------
 
-def _minutes(time: dt.time) -> int:
-    return time.hour * 60 + time.minute
+    def _late_entries(self, run: _Run, journal: _Journal) -> None:
+        """Entries past the last day: an error, but for a report about the
+        last evening itself (it can no longer change anything)."""
+        last_day = self.regimen.start_date + dt.timedelta(len(self.days) - 1)
+        for name, entry in journal.named():
+            if entry.date > last_day:
+                raise InvalidInputError(
+                    f"{name}.date",
+                    f"a date within the plan (it ends on {last_day.isoformat()})",
+                    entry.date.isoformat(),
+                )
+        for report in journal.reports:
+            if id(report) not in run.noted:
+                self._decide(
+                    report.date,
+                    Action.NOTE,
+                    f"{report.describe()}: after the plan's last evening; noted, "
+                    "no change.",
+                    cause=report,
+                    rule="dose-evening",
+                )
+        if self._waiting(run, last_day + dt.timedelta(1), journal.resolved):
+            if run.mode is Phase.STOPPED:
+                text = (
+                    "The plan is stopped: it resumes only with a clinician's "
+                    "acknowledgement (mgplan clinician)."
+                )
+            else:
+                text = (
+                    "The plan stays paused: record that the symptoms have gone "
+                    "(mgplan resolved) to restart."
+                )
+            self._decide(last_day, Action.NOTE, text, rule="waiting")
 
+    def _finish(self, run: _Run, journal: _Journal) -> Schedule:
+        r = self.regimen
+        start = r.start_date
+        # The ladder includes the smallest amount below the start dose, when
+        # there is one: its numbering never depends on what comes later.
+        offset = 0
+        rungs = range(len(self.ladder.quanta))
+        ceiling = run.tol.ceiling
+        waiting: str | None = None
+        if self._waiting(run, start + dt.timedelta(len(self.days)), journal.resolved):
+            waiting = "clinician" if run.mode is Phase.STOPPED else "resolution"
+        decisions = sorted(self.decisions, key=lambda d: d.date)
+        consult = False
+        for decision in decisions:
+            if decision.action is Action.CLINICIAN:
+                consult = False
+            elif decision.consult_clinician:
+                consult = True
+        return Schedule(
+            plan_id=r.id,
+            regimen=r,
+            profile=self.profile,
+            policy=self.policy,
+            reports=tuple(sorted(journal.reports, key=lambda x: x.date)),
+            missed=tuple(sorted(journal.missed, key=lambda x: x.date)),
+            resolved=tuple(sorted(journal.resolved, key=lambda x: x.date)),
+            clinician=tuple(sorted(journal.clinician, key=lambda x: x.date)),
+            as_of=self.as_of,
+            daily_cap_mg=self.cap,
+            cap_reason=self.profile.cap_reason,
+            ladder_mg=tuple(self._rung_mg(i) for i in rungs),
+            ceiling_mg=None if ceiling is None else self._rung_mg(ceiling),
+            days=tuple(self._entries(offset)),
+            decisions=tuple(decisions),
+            consult_clinician=consult,
+            waiting_for=waiting,
+            suggestions=tuple(self.suggestions),
+        )
 
-def _round_mg(mg: float) -> float:
-    """Every mg figure in a schedule is rounded the same way, so they compare."""
-    return round(mg, 6)
-
-
-def _ordinal(n: int) -> str:
-    return {2: "second", 3: "third"}.get(n, f"{n}th")
+    def _entries(self, offset: int) -> list[DayEntry]:
+        day = self.regimen.start_date
+        one = dt.timedelta(1)
+        step = self.product.unit_step
+        unit_mg = self.product.elemental_per_unit
+        compound_mg = self.product.compound_per_unit
+        entries = []
+        for record in self.days:
+            if record.rung < 0:
+                entries.append(
+                    DayEntry.model_construct(
+                        date=day,
+                        phase=record.phase,
+                        step=0,
+                        units=0.0,
+                        elemental_mg=0.0,
+                        compound_mg=0.0,
+                        intakes=(),
+                        missed=False,
+                    )
+                )
+            else:
+                quanta = self.ladder.quanta[record.rung]
+                units = quanta * step
+                entries.append(
+                    DayEntry.model_construct(
+                        date=day,
+                        phase=record.phase,
+                        step=record.rung + 1 - offset,
+                        units=units,
+                        elemental_mg=round(units * unit_mg, 6),
+                        compound_mg=round(units * compound_mg, 6),
+                        intakes=self.placement.intakes(day, quanta),
+                        missed=record.missed,
+                    )
+                )
+            day += one
+        return entries

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -19,24 +19,33 @@ import pydantic
 
 from ._errors import InvalidInputError, PlanFileError
 from ._lock import locked
-from ._tolerance import MissedDose, SideEffectReport
+from ._tolerance import ClinicianAck, MissedDose, Resolved, SideEffectReport
 
-__all__ = ["Journal", "JournalEntries", "JournalEntry"]
+__all__ = ["AnyEntry", "Journal", "JournalEntries", "JournalEntry"]
 
-JournalEntry = Annotated[
-    SideEffectReport | MissedDose, pydantic.Field(discriminator="kind")
-]
-_ADAPTER: pydantic.TypeAdapter[SideEffectReport | MissedDose] = pydantic.TypeAdapter(
-    JournalEntry
-)
+AnyEntry = SideEffectReport | MissedDose | Resolved | ClinicianAck
+JournalEntry = Annotated[AnyEntry, pydantic.Field(discriminator="kind")]
+_ADAPTER: pydantic.TypeAdapter[AnyEntry] = pydantic.TypeAdapter(JournalEntry)
 
 
 @dataclass(frozen=True, slots=True)
 class JournalEntries:
-    """What a journal holds, split by kind, in the order logged."""
+    """What a journal holds, split by kind, each in the order logged."""
 
-    reports: tuple[SideEffectReport, ...]
-    missed: tuple[MissedDose, ...]
+    reports: tuple[SideEffectReport, ...] = ()
+    missed: tuple[MissedDose, ...] = ()
+    resolved: tuple[Resolved, ...] = ()
+    clinician: tuple[ClinicianAck, ...] = ()
+
+    def adding(self, entry: AnyEntry) -> JournalEntries:
+        """These entries and *entry*, appended to its kind."""
+        if isinstance(entry, SideEffectReport):
+            return replace(self, reports=(*self.reports, entry))
+        if isinstance(entry, MissedDose):
+            return replace(self, missed=(*self.missed, entry))
+        if isinstance(entry, Resolved):
+            return replace(self, resolved=(*self.resolved, entry))
+        return replace(self, clinician=(*self.clinician, entry))
 
 
 class Journal:
@@ -56,7 +65,7 @@ class Journal:
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
 
-    def append(self, entry: SideEffectReport | MissedDose) -> None:
+    def append(self, entry: AnyEntry) -> None:
         """Add one entry at the end, atomically, under an exclusive lock."""
         line = entry.model_dump_json(exclude_defaults=False).encode() + b"\n"
         try:
@@ -94,7 +103,7 @@ class Journal:
         try:
             fd = os.open(self.path, os.O_RDONLY)
         except FileNotFoundError:
-            return JournalEntries((), ())
+            return JournalEntries()
         except (OSError, ValueError) as exc:  # ValueError: NUL in the path
             raise PlanFileError(
                 self.path,
@@ -107,20 +116,15 @@ class Journal:
                 data = handle.read()
         finally:
             os.close(fd)
-        reports: list[SideEffectReport] = []
-        missed: list[MissedDose] = []
+        entries = JournalEntries()
         for number, raw in enumerate(data.split(b"\n"), start=1):
             if not raw.strip():
                 continue
-            entry = _parse_line(self.path, number, raw)
-            if isinstance(entry, SideEffectReport):
-                reports.append(entry)
-            else:
-                missed.append(entry)
-        return JournalEntries(tuple(reports), tuple(missed))
+            entries = entries.adding(_parse_line(self.path, number, raw))
+        return entries
 
 
-def _parse_line(path: Path, number: int, raw: bytes) -> SideEffectReport | MissedDose:
+def _parse_line(path: Path, number: int, raw: bytes) -> AnyEntry:
     try:
         text = raw.decode("utf-8")
         data = json.loads(text)

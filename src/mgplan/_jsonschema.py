@@ -17,7 +17,7 @@ from ._journal import JournalEntry
 from ._planfile import PlanFile
 from ._regimen import Regimen
 from ._schedule import Schedule
-from ._tolerance import MissedDose, SideEffectReport
+from ._tolerance import ClinicianAck, MissedDose, Resolved, SideEffectReport
 
 __all__ = ["SCHEMAS", "generate", "write_all"]
 
@@ -30,6 +30,8 @@ SCHEMAS: dict[str, Any] = {
     "regimen.v1.schema.json": Regimen,
     "side-effect-report.v1.schema.json": SideEffectReport,
     "missed-dose.v1.schema.json": MissedDose,
+    "resolved.v1.schema.json": Resolved,
+    "clinician.v1.schema.json": ClinicianAck,
 }
 
 

@@ -60,8 +60,13 @@ class Model(pydantic.BaseModel, frozen=True, extra="forbid"):
             raise InvalidInputError.from_pydantic(exc, cls.__name__) from None
 
     def replace(self, **changes: Any) -> Self:
-        """A copy with *changes* applied and validated again."""
-        return type(self)(**{**dict(self), **changes})
+        """A copy with *changes* applied and validated again.
+
+        Only the fields that were given carry over; the rest are filled in
+        again (a default, a preset's value, a derived id), as on creation.
+        """
+        given = {name: getattr(self, name) for name in self.model_fields_set}
+        return type(self)(**{**given, **changes})
 
     def __copy__(self) -> Self:
         # Immutable values don't need copying.

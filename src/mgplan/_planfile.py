@@ -61,12 +61,14 @@ class PlanFile(Model, frozen=True):
         self, entries: JournalEntries | None = None, *, as_of: dt.date | None = None
     ) -> Schedule:
         """The schedule, with the journal's reports and missed doses."""
-        entries = entries or JournalEntries((), ())
+        entries = entries or JournalEntries()
         return plan(
             self.regimen,
             self.profile,
             entries.reports,
             entries.missed,
+            resolved=entries.resolved,
+            clinician=entries.clinician,
             policy=self.policy,
             as_of=as_of,
         )

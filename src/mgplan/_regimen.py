@@ -101,17 +101,12 @@ class Regimen(Model, frozen=True):
     maintenance_days: int = pydantic.Field(default=56, ge=0, le=3660)
     end_date: dt.date | None = None
 
-    @pydantic.model_validator(mode="before")
+    @pydantic.field_validator("preset")
     @classmethod
-    def _apply_preset(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or data.get("preset") is None:
-            return data
-        name = data["preset"]
-        if not isinstance(name, str) or name not in PRESETS:
-            raise InvalidInputError(
-                "preset", "one of: " + ", ".join(sorted(PRESETS)), name
-            )
-        return {**PRESETS[name], **data}
+    def _known_preset(cls, value: str | None) -> str | None:
+        if value is not None and value not in PRESETS:
+            raise InvalidInputError("", "one of: " + ", ".join(sorted(PRESETS)), value)
+        return value
 
     @pydantic.field_validator("tz")
     @classmethod
@@ -148,6 +143,14 @@ class Regimen(Model, frozen=True):
 
     @pydantic.model_validator(mode="after")
     def _consistent(self) -> Self:
+        # A preset fills the fields not given. It is applied here, after
+        # validation, so that ``model_fields_set`` stays exactly what the
+        # person typed: the engine fits a preset's or a default's value to the
+        # product and the cap, and checks only what was typed.
+        if self.preset is not None:
+            for name, value in PRESETS[self.preset].items():
+                if name not in self.model_fields_set:
+                    object.__setattr__(self, name, value)
         problems: list[tuple[str, str, Any]] = []
         if not EVENING_START <= self.window_start < self.window_end <= EVENING_END:
             problems.append(
@@ -177,7 +180,11 @@ class Regimen(Model, frozen=True):
                     self.single_slot,
                 )
             )
-        if self.start_mg > self.target_mg + 1e-9:
+        if (
+            self.typed("start_dose")
+            and self.typed("target_dose")
+            and self.start_mg > self.target_mg + 1e-9
+        ):
             problems.append(
                 (
                     "target_dose",
@@ -200,6 +207,35 @@ class Regimen(Model, frozen=True):
             derived = f"{self.product.form}-{self.start_date:%Y%m%d}"
             object.__setattr__(self, "id", derived)
         return self
+
+    @pydantic.model_serializer(mode="wrap")
+    def _typed_only(
+        self, handler: pydantic.SerializerFunctionWrapHandler
+    ) -> dict[str, Any]:
+        # What the preset or a default filled in is left out, so that a
+        # regimen read back from JSON knows again what the person typed.
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if k in self.model_fields_set}
+
+    def typed(self, name: str) -> bool:
+        """Whether the person gave *name* (not a preset or a default)."""
+        return name in self.model_fields_set
+
+    def origin(self, name: str) -> str:
+        """Where a field's value came from, in words for a decision.
+
+        >>> from mgplan import Product
+        >>> r = Regimen(preset="gentle", start_date="2026-12-01", tz="UTC",
+        ...             product=Product(name="G", form="glycinate",
+        ...                             amount_per_unit=50))
+        >>> r.origin("step_interval_days"), r.origin("max_single_dose")
+        ("the 'gentle' preset's", "the default")
+        """
+        if self.typed(name):
+            return "the"
+        if self.preset is not None and name in PRESETS[self.preset]:
+            return f"the {self.preset!r} preset's"
+        return "the default"
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -21,7 +21,13 @@ from ._model import Model
 from ._product import format_mg
 from ._profile import SafetyProfile
 from ._regimen import Regimen
-from ._tolerance import MissedDose, SideEffectReport, TolerancePolicy
+from ._tolerance import (
+    ClinicianAck,
+    MissedDose,
+    Resolved,
+    SideEffectReport,
+    TolerancePolicy,
+)
 
 __all__ = [
     "DISCLAIMER",
@@ -94,6 +100,7 @@ class Phase(enum.StrEnum):
     STEPPED_BACK = "stepped-back"
     PAUSED = "paused"
     MAINTAINING = "maintaining"
+    STOPPED = "stopped"
 
 
 class Action(enum.StrEnum):
@@ -109,6 +116,8 @@ class Action(enum.StrEnum):
     PAUSE = "pause"
     RESTART = "restart"
     MISSED_RESTART = "missed-restart"
+    STOP = "stop"
+    CLINICIAN = "clinician"
     SPACING = "spacing"
     NOTE = "note"
 
@@ -143,7 +152,10 @@ class DayEntry(Model, frozen=True):
     missed: bool = False
 
 
-Cause = Annotated[SideEffectReport | MissedDose, pydantic.Field(discriminator="kind")]
+Cause = Annotated[
+    SideEffectReport | MissedDose | Resolved | ClinicianAck,
+    pydantic.Field(discriminator="kind"),
+]
 
 
 class Decision(Model, frozen=True):
@@ -157,6 +169,9 @@ class Decision(Model, frozen=True):
     cause: Cause | None = None
     consult_clinician: bool = False
     suggestion: str = ""
+    rule: str = pydantic.Field(
+        default="", description="the id of the rule that decided (docs/rules.md)"
+    )
 
 
 class DoseStep(Model, frozen=True):
@@ -194,6 +209,8 @@ class Schedule(Model, frozen=True):
     policy: TolerancePolicy
     reports: tuple[SideEffectReport, ...] = ()
     missed: tuple[MissedDose, ...] = ()
+    resolved: tuple[Resolved, ...] = ()
+    clinician: tuple[ClinicianAck, ...] = ()
     as_of: dt.date | None = None
     daily_cap_mg: float = pydantic.Field(gt=0)
     cap_reason: str
@@ -203,7 +220,16 @@ class Schedule(Model, frozen=True):
     ceiling_mg: float | None = None
     days: tuple[DayEntry, ...]
     decisions: tuple[Decision, ...]
-    consult_clinician: bool = False
+    consult_clinician: bool = pydantic.Field(
+        default=False,
+        description="a decision since the last clinician acknowledgement asks "
+        "to talk to a clinician",
+    )
+    waiting_for: Literal["resolution", "clinician"] | None = pydantic.Field(
+        default=None,
+        description="the plan ends paused until the person records that the "
+        "symptoms resolved, or stopped until a clinician acknowledges it",
+    )
     suggestions: tuple[str, ...] = ()
     disclaimer: str = DISCLAIMER
 
@@ -278,7 +304,7 @@ class Schedule(Model, frozen=True):
     def describe_dose(self, entry: DayEntry) -> str:
         """``2 capsules (200 mg)`` — units first, then elemental mg."""
         if not entry.intakes:
-            return "no dose (paused)"
+            return f"no dose ({entry.phase.value})"
         product = self.regimen.product
         units = product.describe_units(entry.units)
         return f"{units} ({format_mg(entry.elemental_mg)})"

@@ -52,6 +52,13 @@ SOURCES = MappingProxyType(
         "metformin': on GI side effects drop back to the previous lower dose and "
         "try again later.",
         "WEGOVY": "Wegovy (semaglutide 2.4 mg) prescribing information: if a dose is "
-        "not tolerated, consider delaying the next increase by 4 weeks.",
+        "not tolerated, consider delaying the next increase by 4 weeks; if 2.4 mg "
+        "is not tolerated, drop to 1.7 mg for at most 4 weeks, and stop if it is "
+        "still not tolerated; after more than 2 consecutive weeks missed, "
+        "re-initiate as clinically appropriate (missed-dose section).",
+        "CTCAE5": "NCI Common Terminology Criteria for Adverse Events v5.0 (2017), "
+        "'Diarrhea': grade 1 an increase of < 4 stools/day over baseline, grade 2 "
+        "4-6, grade 3 >= 7 (or incontinence, or limiting self-care). Bristol Stool "
+        "Form Scale types 6-7 are the loose end of the scale.",
     }
 )

@@ -1,22 +1,33 @@
-"""What a person reports (GI side effects, missed doses) and how the plan reacts.
+"""What a person records about the plan (side effects, missed evenings,
+resolution, a clinician's word) and the numbers behind the reactions.
 
-The rules follow the published titration pattern for drugs with dose-related
-GI intolerance: on intolerance *hold* (delay the next increase) or *step back*
-to the previous, tolerated dose and try again later [NATHAN2009][WEGOVY]; on
-diarrhoea *pause*, then resume lower once stools are normal [S19].
+The rules themselves are in ``_rules``; this module holds the journal entries
+they read. A side-effect report belongs to a *dose evening*: the evening whose
+dose it follows (by default the evening before the report's date).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Literal
+from typing import Any, Literal, Self
 
 import pydantic
 
+from ._errors import InvalidInputError
 from ._model import Model
 
-__all__ = ["MissedDose", "Severity", "SideEffectReport", "Symptom", "TolerancePolicy"]
+__all__ = [
+    "CTCAE_DIARRHOEA",
+    "ClinicianAck",
+    "MissedDose",
+    "Resolved",
+    "Severity",
+    "SideEffectReport",
+    "Symptom",
+    "TolerancePolicy",
+    "grade_stools",
+]
 
 
 class Symptom(enum.StrEnum):
@@ -44,21 +55,73 @@ class Severity(enum.StrEnum):
     @property
     def rank(self) -> int:
         """Higher is worse."""
-        return {"mild": 0, "moderate": 1, "severe": 2}[self.value]
+        return _RANK[self.value]
+
+
+_RANK = {"mild": 0, "moderate": 1, "severe": 2}
+
+# CTCAE v5.0 (NCI 2017), "Diarrhea" [CTCAE5]: grade 1 is an increase of fewer
+# than 4 stools a day over baseline, grade 2 an increase of 4-6, grade 3 an
+# increase of 7 or more. mgplan maps grades 1/2/3 to mild/moderate/severe, as
+# the project's reference notes do. Each row: (fewest stools above baseline,
+# severity); the first row whose bound is met, from the top, applies.
+CTCAE_DIARRHOEA: tuple[tuple[int, Severity], ...] = (
+    (7, Severity.SEVERE),
+    (4, Severity.MODERATE),
+    (1, Severity.MILD),
+)
+# Bristol Stool Form Scale types 6 (mushy) and 7 (watery) are the loose end of
+# the scale [CTCAE5]; mgplan counts them as at least a mild side effect.
+BRISTOL_LOOSE = 6
+
+
+def grade_stools(above_baseline: int | None, bristol: int | None) -> Severity | None:
+    """The severity that stool counts and form imply, or None for none.
+
+    >>> grade_stools(5, None), grade_stools(0, 6), grade_stools(0, 4)
+    (<Severity.MODERATE: 'moderate'>, <Severity.MILD: 'mild'>, None)
+    """
+    graded: Severity | None = None
+    if above_baseline is not None:
+        for bound, severity in CTCAE_DIARRHOEA:
+            if above_baseline >= bound:
+                graded = severity
+                break
+    if bristol is not None and bristol >= BRISTOL_LOOSE and graded is None:
+        graded = Severity.MILD
+    return graded
 
 
 class SideEffectReport(Model, frozen=True):
-    """A GI side effect on a date, about the dose taken the evening before.
+    """A GI side effect, reported on ``date``, about the dose of ``dose_date``.
+
+    ``dose_date`` is the evening the symptom follows; it defaults to the
+    evening before ``date``. Instead of (or beside) a ``severity``, a report
+    may give ``stools_above_baseline`` (stools a day more than the person's
+    usual) and a ``bristol`` type: the severity then follows the CTCAE v5
+    diarrhoea grades [CTCAE5], and Bristol 6-7 counts as at least mild. When
+    both are given the worse one counts.
 
     >>> SideEffectReport(date="2026-12-10", symptom="diarrhoea",
     ...                  severity="moderate").describe()
-    'Moderate diarrhoea on 2026-12-10'
+    'Moderate diarrhoea on 2026-12-10 (after the evening of 2026-12-09)'
     """
 
     kind: Literal["side-effect"] = "side-effect"
     date: dt.date
-    symptom: Symptom
-    severity: Severity
+    dose_date: dt.date = pydantic.Field(
+        default=None,  # type: ignore[assignment]  # filled in below
+        description="the evening whose dose the symptom follows; "
+        "default: the evening before date",
+    )
+    symptom: Symptom = Symptom.LOOSE_STOOLS
+    severity: Severity | None = None
+    stools_above_baseline: int | None = pydantic.Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="stools a day above the person's usual (CTCAE v5 grading)",
+    )
     bristol: int | None = pydantic.Field(
         default=None, ge=1, le=7, description="Bristol stool form scale type"
     )
@@ -74,12 +137,77 @@ class SideEffectReport(Model, frozen=True):
             )
         return value
 
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _default_dose_date(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("dose_date") is None:
+            date = data.get("date")
+            if isinstance(date, str):
+                try:
+                    date = dt.date.fromisoformat(date)
+                except ValueError:
+                    return data  # the date's own error names it
+            if isinstance(date, dt.date) and not isinstance(date, dt.datetime):
+                if date == dt.date.min:
+                    return {**data, "dose_date": date}
+                return {**data, "dose_date": date - dt.timedelta(1)}
+        return data
+
+    @pydantic.model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.dose_date > self.date:
+            raise InvalidInputError(
+                "dose_date",
+                f"an evening on or before the report's date ({self.date.isoformat()})",
+                self.dose_date.isoformat(),
+            )
+        if (
+            self.severity is None
+            and self.stools_above_baseline is None
+            and self.bristol is None
+        ):
+            raise InvalidInputError(
+                "severity",
+                "a severity (mild, moderate, severe), or stools_above_baseline "
+                "and/or a bristol type to grade it from",
+                None,
+            )
+        return self
+
+    @property
+    def grade(self) -> Severity | None:
+        """The severity the engine acts on: the worse of stated and graded.
+
+        None when only objective figures were given and they are normal
+        (fewer than one stool above baseline, Bristol 1-5): a note.
+        """
+        graded = grade_stools(self.stools_above_baseline, self.bristol)
+        if self.severity is None:
+            return graded
+        if graded is None or self.severity.rank >= graded.rank:
+            return self.severity
+        return graded
+
     def describe(self) -> str:
         """A short sentence naming the report."""
-        text = f"{self.severity.value.capitalize()} {self.symptom.text}"
+        grade = self.grade
+        text = (
+            f"{grade.value.capitalize()} {self.symptom.text}"
+            if grade is not None
+            else f"{self.symptom.text.capitalize()} within normal"
+        )
+        details = []
+        if self.stools_above_baseline is not None:
+            n = self.stools_above_baseline
+            details.append(f"{n} stool{'s' if n != 1 else ''} a day above usual")
         if self.bristol is not None:
-            text += f" (Bristol type {self.bristol})"
-        return f"{text} on {self.date.isoformat()}"
+            details.append(f"Bristol type {self.bristol}")
+        if details:
+            text += f" ({', '.join(details)})"
+        return (
+            f"{text} on {self.date.isoformat()} "
+            f"(after the evening of {self.dose_date.isoformat()})"
+        )
 
 
 class MissedDose(Model, frozen=True):
@@ -90,33 +218,86 @@ class MissedDose(Model, frozen=True):
     note: str = pydantic.Field(default="", max_length=1000)
 
 
-class TolerancePolicy(Model, frozen=True):
-    """The numbers behind the hold / step-back rules. ``None`` = one step interval.
+class Resolved(Model, frozen=True):
+    """The side effects have gone: dated the first day without them.
 
-    Defaults: a hold postpones the next increase by one step interval, the dwell
-    a step is given anyway (metformin: 5-7 days per step [NATHAN2009];
-    semaglutide: delay the next increase by one 4-week step [WEGOVY]). A step
-    back lasts one interval before the single retry, as semaglutide's "at most
-    4 weeks" at the lower dose [WEGOVY]. The pause after a severe report also
-    lasts one interval: the SmPC says only "until stools are normal" [S19].
-    ``missed_days_restart`` is mgplan's convention (no published rule exists):
-    three evenings in a row without a dose restart one step lower.
+    After a severe episode the plan stays paused until one of these is
+    recorded (and the policy's shortest pause is over).
+    """
+
+    kind: Literal["resolved"] = "resolved"
+    date: dt.date
+    note: str = pydantic.Field(default="", max_length=1000)
+
+    def describe(self) -> str:
+        """A short sentence naming the entry."""
+        return f"Symptoms resolved on {self.date.isoformat()}"
+
+
+class ClinicianAck(Model, frozen=True):
+    """A clinician's acknowledgement, and what it allows from its date on.
+
+    - ``end-stop``: a plan that stopped may resume at the lowest amount; the
+      ceiling stays where the side effects put it.
+    - ``lift-ceiling``: the ceiling and every dose barred after a side effect
+      are lifted; the titration may go on to the target (and a stop ends).
+    """
+
+    kind: Literal["clinician"] = "clinician"
+    date: dt.date
+    clinician: str = pydantic.Field(min_length=1, max_length=200)
+    allows: Literal["end-stop", "lift-ceiling"]
+    note: str = pydantic.Field(default="", max_length=1000)
+
+    def describe(self) -> str:
+        """A short sentence naming the entry."""
+        what = {
+            "end-stop": "resuming after the stop",
+            "lift-ceiling": "lifting the ceiling",
+        }[self.allows]
+        return f"{self.clinician} agreed to {what} on {self.date.isoformat()}"
+
+
+class TolerancePolicy(Model, frozen=True):
+    """The numbers behind the rules. ``None`` = one step interval.
+
+    - ``hold_days``: how long a mild episode postpones the next increase,
+      counted from the report. Metformin goes up after 5-7 days *without* GI
+      side effects [NATHAN2009]; semaglutide delays the next increase by one
+      4-week step [WEGOVY]. At least one step interval: no increase comes
+      within one interval of an episode.
+    - ``step_back_days``: days at the lower dose before the single retry, as
+      semaglutide's "at most 4 weeks" at the lower dose [WEGOVY]. At least one
+      step interval.
+    - ``pause_days``: the shortest pause after a severe episode. The pause
+      also lasts until the person records that the symptoms resolved; the
+      SmPC says "until stools are normal" [S19].
+    - ``episode_hours``: reports about evenings this close to the first
+      evening of an episode belong to it (mgplan's convention).
+    - ``mild_reports_to_step_back`` and ``missed_days_restart`` are mgplan's
+      conventions (no published rule exists).
     """
 
     hold_days: int | None = pydantic.Field(default=None, ge=1, le=365)
     step_back_days: int | None = pydantic.Field(default=None, ge=1, le=365)
     pause_days: int | None = pydantic.Field(default=None, ge=1, le=365)
+    episode_hours: int = pydantic.Field(default=48, ge=0, le=24 * 14)
     mild_reports_to_step_back: int = pydantic.Field(default=2, ge=2, le=10)
     missed_days_restart: int = pydantic.Field(default=3, ge=1, le=60)
 
     def hold_for(self, interval: int) -> int:
-        """Days a mild report postpones the next increase."""
-        return self.hold_days or interval
+        """Days a mild episode postpones the next increase."""
+        return max(self.hold_days or interval, interval)
 
     def step_back_for(self, interval: int) -> int:
         """Days at the lower dose before the retry."""
-        return self.step_back_days or interval
+        return max(self.step_back_days or interval, interval)
 
     def pause_for(self, interval: int) -> int:
-        """Days without a dose after a severe report."""
+        """The shortest pause after a severe episode."""
         return self.pause_days or interval
+
+    @property
+    def episode_days(self) -> int:
+        """Whole evenings an episode spans after its first (48 h: 2)."""
+        return self.episode_hours // 24
