@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
+import zoneinfo
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,6 +14,7 @@ from hypothesis import strategies as st
 
 import mgplan
 from mgplan import Action
+from mgplan._placement import MIN_GAP
 from mgplan._spacing import SPACING, Medicine, get_spacing_rule
 
 D = dt.date.fromisoformat
@@ -72,22 +77,51 @@ class TestTable:
 
 
 class TestPlacement:
-    def test_moves_within_the_window(self) -> None:
-        """Levothyroxine at 18:00: the 21:30 dose moves to 22:00; the 19:00 one
-        cannot move anywhere in the window and is flagged."""
+    def test_moves_all_intakes_together(self) -> None:
+        """Levothyroxine at 18:00 (4 h either side): both intakes move past
+        22:00, the bedtime one MIN_GAP after the dinner one."""
         s = mgplan.plan(regimen(), profile(("levothyroxine", ["18:00"])))
         dinner, bedtime = s.days[0].intakes
-        assert (dt.time(22, 0), dt.time(21, 30)) == (
+        assert (dt.time(22, 0), dt.time(19, 0)) == (
+            dinner.at.time(),
+            dinner.moved_from,
+        )
+        assert (dt.time(22, 30), dt.time(21, 30)) == (
             bedtime.at.time(),
             bedtime.moved_from,
         )
-        assert () == bedtime.conflicts
-        assert dt.time(19, 0) == dinner.at.time()
-        assert "levothyroxine at least 4 h away" in dinner.conflicts[0]
         spacing = [d for d in s.decisions if d.action is Action.SPACING]
-        assert 2 == len(spacing)
-        assert "moves to 22:00" in spacing[1].message
+        assert 1 == len(spacing)
+        assert "moves to 22:00" in spacing[0].message
+        assert "moves to 22:30" in spacing[0].message
+        assert not spacing[0].consult_clinician
+
+    def test_ciprofloxacin_morning_and_evening(self) -> None:
+        """Cipro 08:00 and 20:00 (2 h before or 6 h after magnesium): the
+        evening after 22:00 is clear of both, so every intake goes there."""
+        s = mgplan.plan(regimen(), profile(("ciprofloxacin", ["08:00", "20:00"])))
+        for entry in s.days:
+            assert 200 == entry.elemental_mg
+            assert all(i.at.time() >= dt.time(22, 0) for i in entry.intakes)
+
+    def test_left_out_when_nothing_is_clear(self) -> None:
+        """Levothyroxine at 20:00 leaves no time 17:00-23:00 at least 4 h
+        away: the intakes are left out, with a decision that asks for help,
+        and the day's dose counts only what is scheduled."""
+        s = mgplan.plan(regimen(), profile(("levothyroxine", ["20:00"])))
+        assert all(e.intakes == () and e.elemental_mg == 0 for e in s.days)
+        spacing = [d for d in s.decisions if d.action is Action.SPACING]
+        assert 1 == len(spacing)
+        assert "left out" in spacing[0].message
         assert spacing[0].consult_clinician
+        assert s.consult_clinician
+
+    def test_single_intake_uses_a_free_slot_time(self) -> None:
+        """A one-intake day moves its intake to where the clash ends."""
+        r = regimen(start_dose="100 mg", target_dose="100 mg")
+        s = mgplan.plan(r, profile(("levothyroxine", ["18:00"])))
+        (intake,) = s.days[0].intakes
+        assert dt.time(22, 0) == intake.at.time()
 
     def test_no_medicine_no_change(self) -> None:
         """Without clashes the slots keep their times."""
@@ -102,14 +136,30 @@ class TestPlacement:
         assert dt.time(19, 0) not in times  # 19:00 is 1 h before gabapentin
         assert dt.time(21, 30) in times
 
-    def test_raltegravir_is_always_a_conflict(self) -> None:
-        """Raltegravir cannot be spaced: every intake is flagged."""
-        s = mgplan.plan(regimen(), profile(("raltegravir", ["08:00", "20:00"])))
-        assert all(i.conflicts for i in s.intakes())
-        assert s.consult_clinician
+    def test_raltegravir_refuses(self) -> None:
+        """Raltegravir: magnesium is not recommended even spaced, so mgplan
+        refuses like a contraindication."""
+        with pytest.raises(mgplan.ContraindicationError) as info:
+            mgplan.plan(regimen(), profile(("raltegravir", ["08:00"])))
+        assert ("raltegravir",) == info.value.conditions
+
+    def test_raltegravir_with_an_override(self) -> None:
+        """A clinician's override naming raltegravir plans, and says so."""
+        override = mgplan.ClinicianOverride(
+            clinician="Dr Rao",
+            reason="levels monitored",
+            date=D("2026-12-20"),
+            allow_medicines=("Raltegravir",),
+        )
+        p = profile(("raltegravir", ["08:00"])).replace(override=override)
+        s = mgplan.plan(regimen(), p)
+        first = [d.message for d in s.decisions if d.action is Action.SAFETY]
+        assert any(
+            "Dr Rao" in m and "raltegravir" in m and "2026-12-20" in m for m in first
+        )
 
     def test_flag_only_medicines(self) -> None:
-        """A long-term PPI is noted, never moved around."""
+        """A long-term PPI is noted, never moved around, and needs no times."""
         s = mgplan.plan(regimen(), profile(("omeprazole", [])))
         assert any("proton pump" in x for x in s.suggestions)
         assert all(i.moved_from is None for i in s.intakes())
@@ -135,11 +185,102 @@ class TestPlacement:
         assert any(i.moved_from for i in schedule.intakes())
 
 
+class TestCourses:
+    def test_a_course_moves_intakes_only_while_it_runs(self) -> None:
+        """A 3-day ciprofloxacin course moves the intakes on its days, then
+        they come back (the evening before is 11 h before its first dose)."""
+        med = Medicine(
+            name="ciprofloxacin",
+            times=["08:00", "20:00"],
+            start=D("2027-01-06"),
+            end=D("2027-01-08"),
+        )
+        s = mgplan.plan(regimen(), mgplan.SafetyProfile(medicines=[med]))
+        moved = {e.date for e in s.days if any(i.moved_from for i in e.intakes)}
+        assert {
+            D("2027-01-06"),
+            D("2027-01-07"),
+            D("2027-01-08"),
+        } == moved
+        spacing = [d for d in s.decisions if d.action is Action.SPACING]
+        assert [D("2027-01-06"), D("2027-01-09")] == [d.date for d in spacing]
+        assert "back at their usual times" in spacing[-1].message
+
+    def test_weekly_medicine(self) -> None:
+        """Iron at 20:00 on Mondays only: the 19:00 intake is left out on
+        Mondays (no evening time is 4 h away) and taken every other day."""
+        med = Medicine(name="ferrous sulfate", times=["20:00"], weekdays=["Monday"])
+        assert ("mon",) == med.weekdays
+        r = regimen(start_dose="100 mg", target_dose="100 mg", end_date=D("2027-01-12"))
+        s = mgplan.plan(r, mgplan.SafetyProfile(medicines=[med]))
+        empty = [e.date for e in s.days if not e.intakes]
+        assert [D("2027-01-04"), D("2027-01-11")] == empty
+        assert all(e.date.weekday() == 0 for e in s.days if not e.intakes)
+
+    def test_times_are_required(self) -> None:
+        """A medicine that needs spacing without times is an error naming
+        the field."""
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            mgplan.SafetyProfile(medicines=[{"name": "levothyroxine"}])
+        assert info.value.field.endswith("times")
+        assert "levothyroxine" in info.value.expected
+
+    def test_end_before_start(self) -> None:
+        """A course that ends before it starts is refused."""
+        with pytest.raises(mgplan.InvalidInputError, match="on or after start"):
+            Medicine(
+                name="doxycycline",
+                times=["08:00"],
+                start=D("2027-01-08"),
+                end=D("2027-01-06"),
+            )
+
+
+class TestEveningOrder:
+    def test_nuuk_spring_forward(self) -> None:
+        """America/Nuuk springs forward at 23:00 on 2027-03-27: intakes at
+        22:30 and 23:30 stay apart and in order on their evening."""
+        r = regimen(
+            tz="America/Nuuk",
+            slots=["22:30", "23:30"],
+            window_end="23:30",
+            start_date=D("2027-03-26"),
+            end_date=D("2027-03-28"),
+        )
+        s = mgplan.plan(r)
+        for entry in s.days:
+            first, second = (i.at for i in entry.intakes)
+            assert first.date() == second.date() == entry.date
+            assert second - first >= dt.timedelta(minutes=30) or (
+                second.astimezone(dt.UTC) - first.astimezone(dt.UTC)
+                >= dt.timedelta(minutes=30)
+            )
+            assert first.astimezone(dt.UTC) < second.astimezone(dt.UTC)
+
+    def test_a_skipped_day_has_no_intakes(self) -> None:
+        """Pacific/Apia skipped 2011-12-30: no intakes that day, a decision
+        says so, and no two days share an instant."""
+        r = regimen(
+            tz="Pacific/Apia",
+            start_date=D("2011-12-28"),
+            end_date=D("2012-01-01"),
+        )
+        s = mgplan.plan(r)
+        skipped = s.day(D("2011-12-30"))
+        assert () == skipped.intakes
+        assert 0 == skipped.elemental_mg
+        assert any("does not exist" in d.message for d in s.decisions)
+        instants = [i.at.astimezone(dt.UTC) for i in s.intakes()]
+        assert len(instants) == len(set(instants))
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from(sorted(n for n, r in SPACING.items() if not r.flag_only)),
+            st.sampled_from(
+                sorted(n for n, r in SPACING.items() if not (r.flag_only or r.avoid))
+            ),
             st.lists(
                 st.times().map(lambda t: t.replace(second=0, microsecond=0)),
                 min_size=1,
@@ -150,24 +291,121 @@ class TestPlacement:
     ),
     st.sets(st.integers(17 * 60, 23 * 60), min_size=1, max_size=3),
 )
-def test_every_intake_is_spaced_or_flagged(
+def test_every_intake_is_clear_or_left_out(
     medicines: list[tuple[str, list[dt.time]]], minutes: set[int]
 ) -> None:
-    """Each intake either clashes with nothing at its time, or lists exactly
-    what it clashes with; moved ones stay in the window and in order."""
+    """No intake is ever scheduled at a time that clashes; intakes keep their
+    order and never share an instant; moved ones stay in the window; an
+    evening with intakes left out has a decision asking for help."""
     slots = [dt.time(m // 60, m % 60) for m in sorted(minutes)]
     r = regimen(
-        slots=slots, start_dose="100 mg", target_dose="100 mg", max_single_dose="100 mg"
+        slots=slots,
+        start_dose="100 mg",
+        target_dose=f"{100 * len(slots)} mg",
+        max_single_dose="100 mg",
+        step="100 mg",
+        step_interval_days=2,
     )
     meds = [Medicine(name=n, times=t) for n, t in medicines]
     s = mgplan.plan(r, mgplan.SafetyProfile(medicines=meds))
+    flagged = [d.date for d in s.decisions if d.consult_clinician]
     for entry in s.days:
-        times = [i.at.time() for i in entry.intakes]
-        assert times == sorted(times)
+        times = [i.at for i in entry.intakes]
+        assert all(a < b for a, b in itertools.pairwise(times))
+        assert entry.elemental_mg == pytest.approx(
+            sum(i.elemental_mg for i in entry.intakes)
+        )
         for intake in entry.intakes:
-            at = intake.at.time()
-            clashes = tuple(c for m in meds for c in m.clashes(at))
-            assert intake.conflicts == clashes
+            assert not [
+                c for m in meds for c in m.clashes_at(intake.at.replace(tzinfo=None))
+            ]
             if intake.moved_from is not None:
-                assert r.window_start <= at <= r.window_end
-                assert not clashes
+                assert r.window_start <= intake.at.time() <= r.window_end
+        if entry.step and entry.elemental_mg < s.ladder_mg[entry.step - 1] - 1e-6:
+            assert any(d <= entry.date for d in flagged)
+
+
+# 2011 holds Pacific/Apia's skipped day; 2026-2028 today's rules.
+_SCANNED = (
+    (dt.date(2011, 1, 3), dt.date(2012, 1, 9)),
+    (dt.date(2026, 1, 5), dt.date(2029, 1, 1)),
+)
+
+
+@functools.cache
+def _evening_transitions() -> tuple[tuple[str, dt.date], ...]:
+    """(zone, day) for every IANA zone whose clocks change between 16:00 and
+    midnight on a day in _SCANNED (found by weekly sampling, then daily)."""
+
+    def offsets(zone: ZoneInfo, day: dt.date) -> set[dt.timedelta | None]:
+        seen = set()
+        for minute in range(16 * 60, 24 * 60, 15):
+            wall = dt.datetime.combine(day, dt.time(minute // 60, minute % 60))
+            for fold in (0, 1):
+                seen.add(wall.replace(tzinfo=zone, fold=fold).utcoffset())
+        return seen
+
+    found = []
+    for name in sorted(zoneinfo.available_timezones()):
+        zone = ZoneInfo(name)
+        noon = dt.time(12)
+        for first, last in _SCANNED:
+            day = first
+            before = dt.datetime.combine(day, noon, tzinfo=zone).utcoffset()
+            while day < last:
+                week_end = day + dt.timedelta(7)
+                after = dt.datetime.combine(week_end, noon, tzinfo=zone).utcoffset()
+                if after != before:
+                    for i in range(8):
+                        d = day + dt.timedelta(i - 1)
+                        if len(offsets(zone, d)) > 1:
+                            found.append((name, d))
+                day, before = week_end, after
+    return tuple(dict.fromkeys(found))
+
+
+def test_evening_transitions_are_found() -> None:
+    """The zone scan finds the cases the issue names."""
+    found = set(_evening_transitions())
+    assert ("America/Nuuk", D("2027-03-27")) in found
+    assert len({zone for zone, _ in found}) > 5
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.data(),
+    st.sets(st.integers(16 * 60, 23 * 60 + 59), min_size=2, max_size=3),
+)
+def test_intakes_keep_order_and_distance_across_clock_changes(
+    data: st.DataObject, minutes: set[int]
+) -> None:
+    """In every zone with an evening clock change: an evening's intakes stay
+    on their own date, in order, at least min(MIN_GAP, their slots' distance)
+    apart; no two intakes of the plan share an instant."""
+    zone, day = data.draw(st.sampled_from(_evening_transitions()))
+    slots = [dt.time(m // 60, m % 60) for m in sorted(minutes)]
+    r = regimen(
+        tz=zone,
+        slots=slots,
+        window_start="16:00",
+        window_end="23:59",
+        start_date=day - dt.timedelta(1),
+        end_date=day + dt.timedelta(1),
+        start_dose=f"{100 * len(slots)} mg",
+        target_dose=f"{100 * len(slots)} mg",
+        max_single_dose="100 mg",
+    )
+    s = mgplan.plan(r)
+    instants = []
+    for entry in s.days:
+        utc = [i.at.astimezone(dt.UTC) for i in entry.intakes]
+        assert all(i.at.date() == entry.date for i in entry.intakes)
+        for (a, b), (sa, sb) in zip(
+            itertools.pairwise(utc),
+            itertools.pairwise([slots[i.slot_index] for i in entry.intakes]),
+            strict=True,
+        ):
+            wall = dt.datetime.combine(day, sb) - dt.datetime.combine(day, sa)
+            assert b - a >= min(MIN_GAP, wall)
+        instants += utc
+    assert len(instants) == len(set(instants))

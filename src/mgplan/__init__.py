@@ -43,16 +43,22 @@ from ._journal import Journal, JournalEntries
 from ._planfile import CalendarSettings, PlanFile, load_plan
 from ._product import Dose, Product
 from ._profile import (
+    CONDITIONS,
     UPPER_LIMITS,
     ClinicianOverride,
     Condition,
+    ConditionRule,
     LimitSet,
+    SafetyNote,
     SafetyProfile,
 )
 from ._regimen import PRESETS, Regimen, Slot
 from ._rules import RULES, Rule
 from ._schedule import (
     DISCLAIMER,
+    RED_FLAGS,
+    RED_FLAGS_SHORT,
+    RED_FLAGS_TEXT,
     Action,
     DayEntry,
     Decision,
@@ -77,10 +83,14 @@ __version__ = "0.1.0.dev0"
 
 # Static, so type checkers and IDEs see it; a test keeps it complete and sorted.
 __all__ = [
+    "CONDITIONS",
     "CTCAE_DIARRHOEA",
     "DISCLAIMER",
     "FORMS",
     "PRESETS",
+    "RED_FLAGS",
+    "RED_FLAGS_SHORT",
+    "RED_FLAGS_TEXT",
     "RULES",
     "SOURCES",
     "UPPER_LIMITS",
@@ -89,6 +99,7 @@ __all__ = [
     "ClinicianAck",
     "ClinicianOverride",
     "Condition",
+    "ConditionRule",
     "ContraindicationError",
     "DayEntry",
     "Decision",
@@ -114,6 +125,7 @@ __all__ = [
     "Regimen",
     "Resolved",
     "Rule",
+    "SafetyNote",
     "SafetyProfile",
     "Schedule",
     "Severity",

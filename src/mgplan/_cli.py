@@ -32,7 +32,7 @@ from ._forms import FORMS, get_form
 from ._journal import AnyEntry, Journal, JournalEntries
 from ._planfile import PlanFile, journal_for, load_plan, starter_plan
 from ._product import format_mg
-from ._schedule import DISCLAIMER, Action, DayEntry, Decision, Schedule
+from ._schedule import DISCLAIMER, RED_FLAGS_TEXT, Action, DayEntry, Decision, Schedule
 from ._tolerance import (
     ClinicianAck,
     MissedDose,
@@ -553,6 +553,8 @@ def _cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     if schedule.waiting_for is not None:
         print(file=out)
         print(_wrap(_waiting_text(schedule)), file=out)
+    print(file=out)
+    print(_wrap(RED_FLAGS_TEXT), file=out)
     if args.chart:
         print(file=out)
         print(_text_chart(schedule), file=out)

@@ -369,36 +369,14 @@ class _Planner:
         )
         for message in ladder.fitted:
             self._decide(start, Action.ADJUST, message, rule="fit")
+        for note in self.profile.notes():
+            self._decide(
+                start, Action.SAFETY, note.message, consult=note.consult, rule="safety"
+            )
         self._spacing_decisions(start)
         return run
 
     def _spacing_decisions(self, start: dt.date) -> None:
-        r = self.regimen
-        for slot, (at, found) in zip(r.slots, self.placement.slots, strict=True):
-            name = f"{slot.time:%H:%M}" + (f" ({slot.label})" if slot.label else "")
-            if at != slot.time:
-                why = "; ".join(
-                    m.rule.describe()
-                    for m in self.profile.medicines
-                    if m.clashes(slot.time)
-                )
-                self._decide(
-                    start,
-                    Action.SPACING,
-                    f"The {name} intake moves to {at:%H:%M}: {why}.",
-                    rule="spacing",
-                )
-            elif found:
-                self._decide(
-                    start,
-                    Action.SPACING,
-                    f"The {name} intake is too close to another medicine and no "
-                    f"time from {r.window_start:%H:%M} to {r.window_end:%H:%M} "
-                    f"avoids it: {'; '.join(found)}. Ask a pharmacist or "
-                    "clinician how to space them.",
-                    consult=True,
-                    rule="spacing",
-                )
         for medicine in self.profile.medicines:
             if medicine.rule.flag_only:
                 self._decide(
@@ -408,6 +386,35 @@ class _Planner:
                     suggestion=medicine.rule.note,
                     rule="spacing",
                 )
+
+    def _placement_decisions(self, entries: list[DayEntry]) -> list[Decision]:
+        """A decision wherever the intakes' moves or omissions change."""
+        decisions = []
+        before: tuple[tuple[str, bool], ...] = ()
+        for entry, record in zip(entries, self.days, strict=True):
+            now: tuple[tuple[str, bool], ...] = ()
+            if record.rung >= 0:
+                now = self.placement.describe(
+                    entry.date, self.ladder.quanta[record.rung]
+                )
+            if now != before:
+                if now:
+                    text = " ".join(sentence for sentence, _ in now)
+                    consult = any(flag for _, flag in now)
+                else:
+                    text = "The intakes are back at their usual times."
+                    consult = False
+                decisions.append(
+                    Decision(
+                        date=entry.date,
+                        action=Action.SPACING,
+                        message=f"From {entry.date.isoformat()}: {text}",
+                        consult_clinician=consult,
+                        rule="spacing",
+                    )
+                )
+            before = now
+        return decisions
 
     def _plan_end(self, run: _Run) -> dt.date | None:
         if self.regimen.end_date is not None:
@@ -963,7 +970,11 @@ class _Planner:
         waiting: str | None = None
         if self._waiting(run, start + dt.timedelta(len(self.days)), journal.resolved):
             waiting = "clinician" if run.mode is Phase.STOPPED else "resolution"
-        decisions = sorted(self.decisions, key=lambda d: d.date)
+        entries = self._entries(offset)
+        decisions = sorted(
+            [*self.decisions, *self._placement_decisions(entries)],
+            key=lambda d: d.date,
+        )
         consult = False
         for decision in decisions:
             if decision.action is Action.CLINICIAN:
@@ -984,7 +995,7 @@ class _Planner:
             cap_reason=self.profile.cap_reason,
             ladder_mg=tuple(self._rung_mg(i) for i in rungs),
             ceiling_mg=None if ceiling is None else self._rung_mg(ceiling),
-            days=tuple(self._entries(offset)),
+            days=tuple(entries),
             decisions=tuple(decisions),
             consult_clinician=consult,
             waiting_for=waiting,
@@ -994,7 +1005,6 @@ class _Planner:
     def _entries(self, offset: int) -> list[DayEntry]:
         day = self.regimen.start_date
         one = dt.timedelta(1)
-        step = self.product.unit_step
         unit_mg = self.product.elemental_per_unit
         compound_mg = self.product.compound_per_unit
         entries = []
@@ -1013,8 +1023,10 @@ class _Planner:
                     )
                 )
             else:
-                quanta = self.ladder.quanta[record.rung]
-                units = quanta * step
+                intakes = self.placement.intakes(day, self.ladder.quanta[record.rung])
+                # What is scheduled: an intake left out (a clash no time
+                # avoids, a day the zone skips) is not counted.
+                units = sum(i.units for i in intakes)
                 entries.append(
                     DayEntry.model_construct(
                         date=day,
@@ -1023,7 +1035,7 @@ class _Planner:
                         units=units,
                         elemental_mg=round(units * unit_mg, 6),
                         compound_mg=round(units * compound_mg, 6),
-                        intakes=self.placement.intakes(day, quanta),
+                        intakes=intakes,
                         missed=record.missed,
                     )
                 )

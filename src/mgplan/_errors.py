@@ -254,8 +254,8 @@ class ContraindicationError(MgplanError):
         listed = "; ".join(reasons)
         super().__init__(
             f"mgplan will not plan magnesium with {listed}. "
-            "A clinician can allow it with a ClinicianOverride that names the "
-            "condition and gives a reason."
+            "A clinician can allow it with a ClinicianOverride that names it "
+            "(allow_conditions, allow_medicines) and gives a reason."
         )
 
 

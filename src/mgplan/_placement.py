@@ -2,26 +2,58 @@
 
 A dose that fits in one intake is taken at ``Regimen.single_slot``; a larger
 one is split as evenly as possible over the slots, larger portions first.
-A slot too close to another medicine moves inside the evening window.
+
+Other medicines: all of an evening's intakes are placed together, in one
+search over the evening window (5-minute steps plus the slots' own times), so
+a clash-free arrangement is found whenever one exists; the one chosen leaves
+out the fewest intakes, then moves them the least. An intake no time can
+keep away from a medicine is left out that evening, never scheduled at a
+time known to clash. Which medicines count depends on the day (courses,
+weekdays), and so may the arrangement.
+
+Intakes of one evening keep their order and never share an instant: two
+intakes stay at least ``MIN_GAP`` apart (or as far apart as their slots are,
+if that is less), also across a DST gap. ``MIN_GAP`` is mgplan's convention;
+no source gives one. A day that does not exist in the zone (Pacific/Apia
+skipped 2011-12-30) has no intakes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
+from dataclasses import dataclass
 
 from ._profile import SafetyProfile
 from ._regimen import Regimen
 from ._schedule import Intake
+from ._spacing import Medicine
 
-__all__ = ["Placement", "local_time"]
+__all__ = ["MIN_GAP", "Layout", "Placement", "local_time"]
 
 _UTC = dt.UTC
+_STEP_MINUTES = 5
+
+MIN_GAP = dt.timedelta(minutes=30)
+"""The least time between two intakes of one evening (mgplan's convention)."""
 
 
 def _round_mg(mg: float) -> float:
     """Every mg figure in a schedule is rounded the same way, so they compare."""
     return round(mg, 6)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where one evening's intakes go: a time each, or None if left out.
+
+    ``reasons`` has, per intake, why it moved or was left out (empty: at its
+    slot's own time).
+    """
+
+    times: tuple[dt.time | None, ...]
+    reasons: tuple[tuple[str, ...], ...]
 
 
 class Placement:
@@ -31,16 +63,21 @@ class Placement:
         self, regimen: Regimen, profile: SafetyProfile, per_intake: int
     ) -> None:
         self.regimen = regimen
-        self.profile = profile
         self.per_intake = per_intake
         product = regimen.product
         self.unit_step = product.unit_step
         self.unit_mg = product.elemental_per_unit
         self.unit_compound_mg = product.compound_per_unit
         self.zone = regimen.zone
-        self.slots = place_slots(regimen, profile)
+        self.medicines: tuple[Medicine, ...] = tuple(
+            m for m in profile.medicines if not (m.rule.flag_only or m.rule.avoid)
+        )
         self._split_cache: dict[int, list[tuple[int, int]]] = {}
+        self._layouts: dict[tuple[object, ...], Layout] = {}
         self._cache: dict[tuple[dt.date, int], tuple[Intake, ...]] = {}
+        self._missing_days: set[dt.date] = set()
+
+    # -- what the engine asks -------------------------------------------------
 
     def intakes(self, day: dt.date, quanta: int) -> tuple[Intake, ...]:
         """The intakes of *day* for a daily dose of *quanta*."""
@@ -48,28 +85,76 @@ class Placement:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        step = self.unit_step
+        split = self.split(quanta)
+        layout = self.layout(day, quanta)
+        kept = [
+            (slot_index, portion, at)
+            for (slot_index, portion), at in zip(split, layout.times, strict=True)
+            if at is not None
+        ]
+        instants = self._instants(day, [at for _, _, at in kept])
         intakes = []
-        for slot_index, portion in self.split(quanta):
-            slot = self.regimen.slots[slot_index]
-            at, conflicts = self.slots[slot_index]
-            units = portion * step
-            # The engine's own output is valid by construction: model_construct
-            # skips re-validating thousands of values (a year plans in ~ms).
-            intakes.append(
-                Intake.model_construct(
-                    at=local_time(day, at, self.zone),
-                    slot=slot.name,
-                    slot_index=slot_index,
-                    moved_from=None if at == slot.time else slot.time,
-                    conflicts=conflicts,
-                    units=units,
-                    elemental_mg=_round_mg(units * self.unit_mg),
-                    compound_mg=_round_mg(units * self.unit_compound_mg),
+        if instants is None:
+            self._missing_days.add(day)
+        else:
+            step = self.unit_step
+            for (slot_index, portion, at), instant in zip(kept, instants, strict=True):
+                slot = self.regimen.slots[slot_index]
+                units = portion * step
+                # The engine's own output is valid by construction:
+                # model_construct skips re-validating thousands of values.
+                intakes.append(
+                    Intake.model_construct(
+                        at=instant,
+                        slot=slot.name,
+                        slot_index=slot_index,
+                        moved_from=None if at == slot.time else slot.time,
+                        conflicts=(),
+                        units=units,
+                        elemental_mg=_round_mg(units * self.unit_mg),
+                        compound_mg=_round_mg(units * self.unit_compound_mg),
+                    )
                 )
-            )
         result = self._cache[key] = tuple(intakes)
         return result
+
+    def describe(self, day: dt.date, quanta: int) -> tuple[tuple[str, bool], ...]:
+        """Sentences about *day*'s intakes that moved or were left out.
+
+        Each comes with whether it asks for a clinician or pharmacist. Empty
+        when every intake is at its slot's own time.
+        """
+        self.intakes(day, quanta)
+        if day in self._missing_days:
+            return (
+                (
+                    f"{day.isoformat()} does not exist in {self.regimen.tz} (the "
+                    "clocks skip it): no intake that day.",
+                    False,
+                ),
+            )
+        r = self.regimen
+        layout = self.layout(day, quanta)
+        out: list[tuple[str, bool]] = []
+        for (slot_index, _), at, reasons in zip(
+            self.split(quanta), layout.times, layout.reasons, strict=True
+        ):
+            slot = r.slots[slot_index]
+            name = f"{slot.time:%H:%M}" + (f" ({slot.label})" if slot.label else "")
+            why = "; ".join(reasons)
+            if at is None:
+                out.append(
+                    (
+                        f"The {name} intake is left out: no time from "
+                        f"{r.window_start:%H:%M} to {r.window_end:%H:%M} keeps it "
+                        f"clear of the other medicines ({why}). Ask a pharmacist "
+                        "or clinician how to space them.",
+                        True,
+                    )
+                )
+            elif at != slot.time:
+                out.append((f"The {name} intake moves to {at:%H:%M}: {why}.", False))
+        return tuple(out)
 
     def split(self, quanta: int) -> list[tuple[int, int]]:
         """(slot index, quanta) per intake: as even as possible, larger first."""
@@ -90,45 +175,109 @@ class Placement:
         self._split_cache[quanta] = result
         return result
 
+    # -- the search ------------------------------------------------------------
 
-def place_slots(
-    regimen: Regimen, profile: SafetyProfile
-) -> list[tuple[dt.time, tuple[str, ...]]]:
-    """Each slot's time after spacing from other medicines, and any clash.
+    def layout(self, day: dt.date, quanta: int) -> Layout:
+        """Where *day*'s intakes go, given the medicines taken around it."""
+        slots = tuple(index for index, _ in self.split(quanta))
+        active = tuple(
+            (
+                i,
+                m.taken_on(day - dt.timedelta(1)),
+                m.taken_on(day),
+                m.taken_on(day + dt.timedelta(1)),
+            )
+            for i, m in enumerate(self.medicines)
+        )
+        active = tuple(a for a in active if any(a[1:]))
+        key = (slots, active)
+        found = self._layouts.get(key)
+        if found is None:
+            found = self._layouts[key] = self._search(day, slots, bool(active))
+        return found
 
-    A slot too close to a medicine moves to the nearest time in the evening
-    window (5-minute steps) that clashes with none and keeps the slots in
-    order; if there is none, it stays and the clash is kept.
-    """
-    r = regimen
-    medicines = [m for m in profile.medicines if not m.rule.flag_only]
+    def _clashes(self, day: dt.date, minute: int) -> tuple[str, ...]:
+        at = dt.datetime.combine(day, dt.time(minute // 60, minute % 60))
+        return tuple(c for m in self.medicines for c in m.clashes_at(at))
 
-    def clashes(at: dt.time) -> tuple[str, ...]:
-        return tuple(c for m in medicines for c in m.clashes(at))
+    def _search(self, day: dt.date, slots: tuple[int, ...], any_active: bool) -> Layout:
+        r = self.regimen
+        desired = [_minutes(r.slots[i].time) for i in slots]
+        if not any_active or not any(self._clashes(day, m) for m in desired):
+            return Layout(
+                tuple(r.slots[i].time for i in slots), tuple(() for _ in slots)
+            )
+        gap = MIN_GAP.total_seconds() // 60
+        grid = range(
+            _minutes(r.window_start), _minutes(r.window_end) + 1, _STEP_MINUTES
+        )
+        candidates = sorted(set(grid) | set(desired))
+        free = [c for c in candidates if not self._clashes(day, c)]
+        # Dynamic programming over the intakes in order: a state is the last
+        # intake placed (its minute and index; None: none yet), its value the
+        # (intakes left out, minutes moved) so far and the minutes chosen.
+        Key = tuple[int, int] | None
+        Value = tuple[int, int, tuple[int | None, ...]]
+        states: dict[Key, Value] = {None: (0, 0, ())}
+        for i, want in enumerate(desired):
+            nxt: dict[Key, Value] = {}
+            for last, (dropped, moved, times) in states.items():
+                options: list[tuple[Key, Value]] = [
+                    (last, (dropped + 1, moved, (*times, None)))
+                ]
+                for c in free:
+                    if last is not None:
+                        last_minute, index = last
+                        need = max(1, min(gap, want - desired[index]))
+                        if c < last_minute + need:
+                            continue
+                    options.append(
+                        ((c, i), (dropped, moved + abs(c - want), (*times, c)))
+                    )
+                for key, value in options:
+                    old = nxt.get(key)
+                    if old is None or value[:2] < old[:2]:
+                        nxt[key] = value
+            states = nxt
+        _, _, times = min(states.values(), key=lambda v: v[:2])
+        chosen: list[dt.time | None] = []
+        reasons: list[tuple[str, ...]] = []
+        for want, minute in zip(desired, times, strict=True):
+            if minute is None:
+                why = self._clashes(day, want) or tuple(
+                    m.rule.describe() for m in self.medicines
+                )
+                chosen.append(None)
+                reasons.append(why)
+            else:
+                chosen.append(dt.time(minute // 60, minute % 60))
+                reasons.append(self._clashes(day, want) if minute != want else ())
+        return Layout(tuple(chosen), tuple(reasons))
 
-    placed: list[tuple[dt.time, tuple[str, ...]]] = []
-    for i, slot in enumerate(r.slots):
-        found = clashes(slot.time)
-        if not found:
-            placed.append((slot.time, ()))
-            continue
-        low = _minutes(placed[-1][0]) if placed else -1
-        high = _minutes(r.slots[i + 1].time) if i + 1 < len(r.slots) else 24 * 60
-        own = _minutes(slot.time)
-        candidates = [
-            m
-            for m in range(_minutes(r.window_start), _minutes(r.window_end) + 1, 5)
-            if low < m < high
+    # -- wall clock to instants ------------------------------------------------
+
+    def _instants(self, day: dt.date, times: list[dt.time]) -> list[dt.datetime] | None:
+        """The instants of *times* on *day*, in order and apart; None: no such day."""
+        zone = self.zone
+        instants = [local_time(day, t, zone) for t in times]
+        if any(i.date() != day for i in instants):
+            return None
+        gaps = [
+            min(MIN_GAP, _wall(day, b) - _wall(day, a))
+            for a, b in itertools.pairwise(times)
         ]
-        candidates.sort(key=lambda m: (abs(m - own), m))
-        for minute in candidates:
-            at = dt.time(minute // 60, minute % 60)
-            if not clashes(at):
-                placed.append((at, ()))
-                break
-        else:
-            placed.append((slot.time, found))
-    return placed
+        # In UTC: aware datetimes sharing a tzinfo subtract as wall clocks.
+        utc = [i.astimezone(_UTC) for i in instants]
+        forward = list(utc)
+        for i, gap in enumerate(gaps, start=1):
+            forward[i] = max(forward[i], forward[i - 1] + gap)
+        result = [i.astimezone(zone) for i in forward]
+        if not result or result[-1].date() == day:
+            return result
+        backward = list(utc)
+        for i in range(len(gaps) - 1, -1, -1):
+            backward[i] = min(backward[i], backward[i + 1] - gaps[i])
+        return [i.astimezone(zone) for i in backward]
 
 
 def local_time(day: dt.date, time: dt.time, zone: dt.tzinfo) -> dt.datetime:
@@ -145,6 +294,10 @@ def local_time(day: dt.date, time: dt.time, zone: dt.tzinfo) -> dt.datetime:
     if forward.date() == day:
         return forward
     return aware.replace(fold=1).astimezone(_UTC).astimezone(zone)
+
+
+def _wall(day: dt.date, time: dt.time) -> dt.datetime:
+    return dt.datetime.combine(day, time)
 
 
 def _minutes(time: dt.time) -> int:

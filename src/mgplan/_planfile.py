@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import re
+import textwrap
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -22,9 +23,9 @@ from ._engine import plan
 from ._errors import InvalidInputError, PlanFileError
 from ._journal import Journal, JournalEntries
 from ._model import Model
-from ._profile import SafetyProfile
+from ._profile import CONDITIONS, SafetyProfile
 from ._regimen import Regimen
-from ._schedule import Schedule
+from ._schedule import RED_FLAGS, Schedule
 from ._tolerance import TolerancePolicy
 
 __all__ = ["CalendarSettings", "PlanFile", "load_plan", "starter_plan"]
@@ -179,12 +180,31 @@ def _toml_line(text: str, field: str) -> int | None:
 
 def starter_plan(*, start: dt.date, tz: str) -> str:
     """A commented starter plan file for *start* in zone *tz*."""
-    return _STARTER.format(start=start.isoformat(), tz=tz)
+    flags = "\n".join(
+        textwrap.fill(sign, 72, initial_indent="#   - ", subsequent_indent="#     ")
+        for sign, _ in RED_FLAGS
+    )
+    refuse = ", ".join(
+        f'"{c.value}"' for c, rule in CONDITIONS.items() if rule.effect == "refuse"
+    )
+    caution = ", ".join(
+        f'"{c.value}"' for c, rule in CONDITIONS.items() if rule.effect == "caution"
+    )
+    return _STARTER.format(
+        start=start.isoformat(),
+        tz=tz,
+        red_flags=flags,
+        refuse=textwrap.fill(refuse, 72, initial_indent="# ", subsequent_indent="# "),
+        caution=textwrap.fill(caution, 72, initial_indent="# ", subsequent_indent="# "),
+    )
 
 
 _STARTER = """\
 # mgplan plan file. mgplan is a planning aid, not medical advice:
 # talk to a clinician before you start, and about any side effect.
+#
+# Stop magnesium and get medical help if you have:
+{red_flags}
 #
 # Side effects and missed doses go into the journal beside this file
 # (NAME.journal.jsonl) with `mgplan report` and `mgplan missed`.
@@ -226,19 +246,36 @@ units_per_container = 120
 # "us" (350 mg/day for adults) or "eu" (250 mg/day).
 limit_set = "us"
 age_band = "adult"
+# Your age in years (from 65, mgplan asks for a kidney result) and your
+# latest eGFR in mL/min/1.73 m² (below 60 lowers the cap; below 30 refuses).
+# age = 67
+# egfr = 75
 # Conditions that refuse planning without a clinician override:
-# "severe-kidney-disease", "heart-block", "myasthenia-gravis".
+{refuse}.
+# Conditions that plan, with a reason to talk to a clinician first:
+{caution}.
 conditions = []
+# Magnesium a day from antacids, laxatives and multivitamins (and, under the
+# EU limit, fortified food and mineral water): it counts against the cap.
+other_magnesium_mg = 0
 # Other medicines, so that magnesium keeps its distance from them
-# (`mgplan` knows tetracyclines, quinolones, levothyroxine, iron, ...):
+# (`mgplan` knows tetracyclines, quinolones, levothyroxine, iron, ...).
+# A course has start/end dates; a weekly one its weekdays:
 # [[profile.medicines]]
 # name = "levothyroxine"
 # times = ["07:00"]
+# [[profile.medicines]]
+# name = "doxycycline"
+# times = ["08:00", "20:00"]
+# start = 2026-12-10
+# end = 2026-12-16
 # [profile.override]
 # clinician = "Dr ..."
 # reason = "..."
 # date = 2026-12-01
 # daily_cap_mg = 400
+# allow_conditions = ["heart-block"]
+# allow_medicines = ["raltegravir"]
 
 [calendar]
 alarm_minutes_before = 0

@@ -14,12 +14,17 @@ SOURCES = MappingProxyType(
     {
         "S2": "NIH Office of Dietary Supplements, Magnesium: Fact Sheet for Health "
         "Professionals (forms most commonly reported to cause diarrhoea; drug "
-        "interactions).",
+        "interactions; signs of magnesium toxicity: low blood pressure, nausea, "
+        "vomiting, facial flushing, urine retention, ileus, depression, lethargy, "
+        "then muscle weakness, difficulty breathing, irregular heartbeat).",
         "S3": "Institute of Medicine (1997). Dietary Reference Intakes for Calcium, "
         "Phosphorus, Magnesium, Vitamin D, and Fluoride, pp. 242-245 "
         "(tolerable upper intake levels for supplemental magnesium; LOAEL 360 mg).",
         "S4": "EU Scientific Committee on Food (2001). Opinion on the Tolerable Upper "
         "Intake Level of Magnesium (250 mg/day from age 4, including pregnancy).",
+        "S7": "American Academy of Sleep Medicine clinical practice guideline for "
+        "restless legs syndrome, 2024 (doi:10.5664/jcsm.11390): iron studies "
+        "(ferritin, transferrin saturation) first.",
         "S10": "Hornyak 1998 (PMID 9703590); Gorantla 2024 (PMID 38738598, "
         "NCT04462796): magnesium in restless legs, evening dosing.",
         "S11": "Schuette et al. 1994 (PMID 7815675): bisglycinate chelate versus "
@@ -43,7 +48,27 @@ SOURCES = MappingProxyType(
         "(elemental fractions of magnesium salts).",
         "S21": "Magonate label (magnesium gluconate dihydrate 54 mg/1,000 mg); "
         "Medscape magnesium monograph.",
-        "S23": "Magnesium hydroxide SmPC, medicines.org.uk/emc product 4908.",
+        "S23": "Magnesium hydroxide SmPC, medicines.org.uk/emc product 4908: "
+        "contraindicated in severe renal failure and acute gastrointestinal "
+        "conditions; caution in the elderly and in impaired kidney function; "
+        "in young children hypermagnesaemia, especially with renal impairment "
+        "or dehydration.",
+        "S25": "Swiss prescribing information (Fachinformation), Swissmedic reg. "
+        "65202, a magnesium-containing preparation, 'Kontraindikationen': known "
+        "or suspected gastrointestinal obstruction, severe dehydration, "
+        "hypermagnesaemia, active inflammatory bowel disease, severe renal "
+        "impairment.",
+        "S26": "Milk of Magnesia SmPC (MHRA, 2013): keep up fluid intake; if "
+        "diarrhoea occurs, especially in children or the elderly, stop at once; "
+        "if symptoms persist or worsen, see a doctor; magnesium is excreted in "
+        "small amounts in breast milk.",
+        "S27": "PTA-Forum 2018, 'OTC-Beratungscheck Magnesium' (oral magnesium "
+        "products): not with severe renal impairment; caution with mild to "
+        "moderate renal impairment and dehydration; tiredness after high, long "
+        "use signals a raised serum magnesium.",
+        "NIDIRECT": "nidirect.gov.uk, 'Diarrhoea' (NHS content): see a GP for blood "
+        "in the stool, black stool, signs of dehydration, or diarrhoea that "
+        "persists.",
         "S24": "FDA labelling Q&A on 21 CFR 101.36(d): Supplement Facts state the "
         "elemental amount.",
         "ATOMIC": "IUPAC standard atomic weights, abridged: Mg 24.305, C 12.011, "

@@ -12,14 +12,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 import pydantic
 
 from ._errors import InvalidInputError
 from ._model import Model, WallClock
 
-__all__ = ["SPACING", "Medicine", "SpacingRule", "get_spacing_rule"]
+__all__ = [
+    "SPACING",
+    "WEEKDAYS",
+    "Medicine",
+    "SpacingRule",
+    "Weekday",
+    "get_spacing_rule",
+]
 
 
 class SpacingRule(Model, frozen=True):
@@ -234,11 +241,34 @@ def get_spacing_rule(name: str) -> SpacingRule:
         ) from None
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NAMES = {
+    name: short
+    for short, full in zip(
+        WEEKDAYS,
+        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        strict=True,
+    )
+    for name in (short, full)
+}
+
+
 class Medicine(Model, frozen=True):
-    """Another medicine the person takes, and its daily times (local)."""
+    """Another medicine the person takes: its daily times (local) and when.
+
+    ``start`` and ``end`` bound a course (a 7-day antibiotic), both days
+    included; ``weekdays`` limits it to some days of the week (a weekly
+    bisphosphonate). A medicine that needs spacing needs its ``times``.
+    """
 
     name: str
     times: tuple[WallClock, ...] = ()
+    start: dt.date | None = None
+    end: dt.date | None = None
+    weekdays: tuple[Weekday, ...] = pydantic.Field(
+        default=(), description="days of the week it is taken (empty: every day)"
+    )
 
     @pydantic.field_validator("name")
     @classmethod
@@ -254,18 +284,97 @@ class Medicine(Model, frozen=True):
     def _one_or_many(cls, value: Any) -> Any:
         return (value,) if isinstance(value, str | dt.time) else value
 
+    @pydantic.field_validator("weekdays", mode="before")
+    @classmethod
+    def _day_names(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = (value,)
+        if isinstance(value, list | tuple):
+            return tuple(
+                _DAY_NAMES.get(v.strip().lower(), v) if isinstance(v, str) else v
+                for v in value
+            )
+        return value
+
+    @pydantic.model_validator(mode="after")
+    def _complete(self) -> Medicine:
+        rule = self.rule
+        if not self.times and not (rule.flag_only or rule.avoid):
+            raise InvalidInputError(
+                "times",
+                f'the times of day {self.name} is taken (e.g. ["08:00"]), so '
+                "magnesium can keep its distance "
+                f"({rule.describe()})",
+                [],
+            )
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise InvalidInputError(
+                "end",
+                f"a date on or after start ({self.start.isoformat()})",
+                self.end.isoformat(),
+            )
+        return self
+
     @property
     def rule(self) -> SpacingRule:
         """The spacing rule for this medicine."""
         return get_spacing_rule(self.name)
 
-    def clashes(self, at: dt.time) -> list[str]:
-        """Why magnesium at *at* is too close to this medicine (empty: fine)."""
+    def taken_on(self, day: dt.date) -> bool:
+        """Whether the medicine is taken on *day*."""
+        if self.start is not None and day < self.start:
+            return False
+        if self.end is not None and day > self.end:
+            return False
+        return not self.weekdays or WEEKDAYS[day.weekday()] in self.weekdays
+
+    def when(self) -> str:
+        """When it is taken, in words ("" for every day, open-ended)."""
+        parts = []
+        if self.weekdays:
+            parts.append("on " + ", ".join(d.capitalize() for d in self.weekdays))
+        if self.start is not None and self.end is not None:
+            parts.append(f"from {self.start.isoformat()} to {self.end.isoformat()}")
+        elif self.start is not None:
+            parts.append(f"from {self.start.isoformat()}")
+        elif self.end is not None:
+            parts.append(f"until {self.end.isoformat()}")
+        return " ".join(parts)
+
+    def clashes_at(self, at: dt.datetime) -> list[str]:
+        """Why magnesium at the wall-clock *at* is too close (empty: fine).
+
+        The medicine's doses on the day before, the day and the day after
+        count, each only on a day it is taken.
+        """
         rule = self.rule
-        if rule.flag_only:
+        if rule.flag_only or rule.avoid:
             return []
+        found = []
+        for offset in (-1, 0, 1):
+            day = at.date() + dt.timedelta(offset)
+            if not self.taken_on(day):
+                continue
+            for taken in self.times:
+                dose = dt.datetime.combine(day, taken)
+                hours = (at - dose).total_seconds() / 3600
+                if (
+                    (0 <= hours < rule.before_h)
+                    or (0 < -hours < rule.after_h)
+                    or (hours == 0 and rule.after_h > 0)
+                ):
+                    text = f"{rule.describe()}; it is taken at {taken:%H:%M}"
+                    if text not in found:
+                        found.append(text)
+        return found
+
+    def clashes(self, at: dt.time) -> list[str]:
+        """Why magnesium at *at* on a day it is taken every day is too close."""
+        rule = self.rule
         if rule.avoid:
             return [rule.describe()]
+        if rule.flag_only:
+            return []
         found = []
         for taken in self.times:
             since = _hours_from(taken, at)  # the medicine came this long before

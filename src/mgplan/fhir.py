@@ -25,7 +25,7 @@ import datetime as dt
 from typing import Any
 
 from ._product import format_mg
-from ._schedule import DISCLAIMER, Intake, Schedule
+from ._schedule import DISCLAIMER, RED_FLAGS_TEXT, Intake, Schedule
 
 __all__ = ["ORAL_ROUTE", "UCUM", "to_dosages", "to_medication_request"]
 
@@ -132,7 +132,10 @@ def to_medication_request(
             }
         },
         "subject": subject or {"display": "the person the plan is for"},
-        "note": [{"text": DISCLAIMER}],
+        "note": [
+            {"text": text}
+            for text in (*schedule.safety_notes, RED_FLAGS_TEXT, DISCLAIMER)
+        ],
         "dosageInstruction": to_dosages(schedule),
     }
     if authored_on is not None:

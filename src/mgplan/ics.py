@@ -38,7 +38,7 @@ from ._atomic import write_atomic
 from ._engine import plan_history
 from ._errors import InvalidInputError
 from ._product import Product, format_mg
-from ._schedule import DISCLAIMER, Decision, Intake, Schedule
+from ._schedule import DISCLAIMER, RED_FLAGS_SHORT, Decision, Intake, Schedule
 
 __all__ = [
     "DEFAULT_DURATION",
@@ -290,6 +290,8 @@ class _Describer:
             if decision.suggestion:
                 lines.append(decision.suggestion)
         lines.append(f"Daily cap: {format_mg(schedule.daily_cap_mg)}.")
+        lines.extend(schedule.safety_notes)
+        lines.append(RED_FLAGS_SHORT)
         lines.append(DISCLAIMER)
         return "\n".join(lines)
 
