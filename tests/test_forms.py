@@ -133,3 +133,42 @@ class TestConversion:
         """Oxide's gentler alternatives start with bisglycinate; it has none."""
         assert "bisglycinate" == mgplan.lower_gi_alternatives("oxide")[0].id
         assert () == mgplan.lower_gi_alternatives("glycinate")
+
+    def test_alternatives_one_per_salt(self) -> None:
+        """No salt is suggested twice as its hydrate."""
+        salts = [f.salt for f in mgplan.lower_gi_alternatives("oxide")]
+        assert len(salts) == len(set(salts))
+        assert "magnesium aspartate" in salts
+        assert not any("hydrate" in s for s in salts)
+
+    def test_citrate_cites_what_names_it(self) -> None:
+        """No source names citrate among the diarrhoea forms, so it is in the
+        osmotic tier that IOM's statement about all salts covers."""
+        citrate = mgplan.get_form("citrate")
+        assert mgplan.GITendency.OSMOTIC == citrate.gi_tendency
+        assert "S3" in citrate.sources
+        assert "S2" not in citrate.sources
+
+
+def test_switch_suggestion_ranks_and_cautions() -> None:
+    """Moderate intolerance at the lowest oxide dose suggests bisglycinate
+    first, each tier with what its evidence is, no hydrate twice."""
+    import datetime as dt
+
+    product = mgplan.Product(
+        name="Ox", form="oxide", amount_per_unit=400, basis="compound", unit="tablet"
+    )
+    regimen = mgplan.Regimen(
+        product=product,
+        start_date=dt.date(2027, 1, 4),
+        tz="UTC",
+        start_dose="1 tablet",
+        target_dose="1 tablet",
+    )
+    report = mgplan.SideEffectReport(date=dt.date(2027, 1, 6), severity="moderate")
+    s = mgplan.plan(regimen, reports=[report], as_of=dt.date(2027, 1, 6))
+    (text,) = [x for x in s.suggestions if "lower one" in x]
+    assert text.index("bisglycinate") < text.index("malate")
+    assert "crossover trial" in text
+    assert "no trial" in text
+    assert "dihydrate" not in text

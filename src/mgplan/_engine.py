@@ -295,11 +295,16 @@ class _Planner:
                 "has the lowest GI tendency catalogued: talk to a clinician "
                 "before going on."
             )
-        names = ", ".join(g.name for g in gentler[:3])
+        tiers: dict[str, list[str]] = {}
+        for g in gentler:
+            tiers.setdefault(g.gi_tendency.evidence, []).append(g.salt)
+        options = "; ".join(
+            f"{', '.join(names[:4])} ({evidence})" for evidence, names in tiers.items()
+        )
         return (
-            f"Side effects at the lowest dose: {form.name} has a "
-            f"{form.gi_tendency.value} GI tendency. A form with a lower one "
-            f"(such as {names}) may suit better; ask a pharmacist or clinician."
+            f"Side effects at the lowest dose: {form.salt} has a "
+            f"{form.gi_tendency.value} GI tendency. A form with a lower one may "
+            f"suit better: {options}. Ask a pharmacist or clinician."
         )
 
     # -- the run ----------------------------------------------------------------

@@ -6,8 +6,9 @@ suite recomputes each one from its formula. GI tendency tiers: the forms NIH ODS
 names as "most commonly reported to cause diarrhea" [S2] and the saline
 laxatives [S4][S23] are ``high``; IOM holds it "prudent to assume that all
 dissociable magnesium salts share this property" [S3], so every other salt is
-``osmotic``; only bisglycinate has a (small) trial suggesting better tolerance
-[S11], so it alone is ``lower``.
+``osmotic`` (citrate too: no source mgplan carries singles it out); only
+bisglycinate has a (small) trial suggesting better tolerance [S11], so it
+alone is ``lower``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,22 @@ class GITendency(enum.StrEnum):
         """Higher means more laxative."""
         return {"lower": 0, "osmotic": 1, "high": 2}[self.value]
 
+    @property
+    def evidence(self) -> str:
+        """What the tier rests on, and how little that is."""
+        return _EVIDENCE[self]
+
+
+# The tiers' evidence in words: high [S2][S4][S23]; osmotic [S3]; lower [S11].
+_EVIDENCE = {
+    GITendency.HIGH: "named among the forms most often reported to cause "
+    "diarrhoea, or a saline laxative",
+    GITendency.OSMOTIC: "no trial; assumed to loosen stools like every "
+    "dissociable magnesium salt",
+    GITendency.LOWER: "one small crossover trial (12 people) found it better "
+    "tolerated than oxide",
+}
+
 
 class MagnesiumForm(Model, frozen=True):
     """A magnesium salt: its formula and how much of its mass is magnesium.
@@ -62,6 +79,13 @@ class MagnesiumForm(Model, frozen=True):
     gi_tendency: GITendency
     sources: tuple[str, ...]
     note: str = ""
+
+    @property
+    def salt(self) -> str:
+        """The salt's name without its water of hydration (one per salt)."""
+        if self.hydration != "anhydrous":
+            return self.name.removesuffix(" " + self.hydration)
+        return self.name
 
     def to_elemental(self, compound_mg: float) -> float:
         """Elemental mg in *compound_mg* of this salt."""
@@ -121,8 +145,8 @@ _CATALOGUE = (
         "anhydrous",
         451.11,
         16.16,
-        HI,
-        ("S20", "S2"),
+        OS,
+        ("S20", "S3"),
         "A label saying only 'citrate' may mean 11-16 % magnesium.",
         mg_atoms=3,
     ),
@@ -133,8 +157,8 @@ _CATALOGUE = (
         "nonahydrate",
         613.25,
         11.89,
-        HI,
-        ("S20", "S2"),
+        OS,
+        ("S20", "S3"),
         mg_atoms=3,
     ),
     _form(
@@ -144,8 +168,8 @@ _CATALOGUE = (
         "anhydrous",
         214.41,
         11.34,
-        HI,
-        ("S20", "S2"),
+        OS,
+        ("S20", "S3"),
     ),
     _form(
         "bisglycinate",
@@ -397,7 +421,21 @@ def elemental_to_compound(elemental_mg: float, form: str | MagnesiumForm) -> flo
 
 
 def lower_gi_alternatives(form: str | MagnesiumForm) -> tuple[MagnesiumForm, ...]:
-    """Catalogued forms with a lower GI tendency than *form*, gentlest first."""
+    """Salts with a lower GI tendency than *form*: one per salt, best evidence first.
+
+    Ranked by tier (the one with a trial first), then in catalogue order (the
+    common forms first); hydrates of a salt already listed are left out.
+    """
     f = form if isinstance(form, MagnesiumForm) else get_form(form)
-    gentler = [g for g in FORMS.values() if g.gi_tendency.rank < f.gi_tendency.rank]
-    return tuple(sorted(gentler, key=lambda g: (g.gi_tendency.rank, g.id)))
+    order = {g.id: i for i, g in enumerate(FORMS.values())}
+    gentler = sorted(
+        (g for g in FORMS.values() if g.gi_tendency.rank < f.gi_tendency.rank),
+        key=lambda g: (g.gi_tendency.rank, order[g.id]),
+    )
+    seen: set[str] = set()
+    out = []
+    for g in gentler:
+        if g.salt not in seen:
+            seen.add(g.salt)
+            out.append(g)
+    return tuple(out)
