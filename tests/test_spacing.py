@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import mgplan
 from mgplan import Action
 from mgplan._placement import MIN_GAP
-from mgplan._spacing import SPACING, Medicine, get_spacing_rule
+from mgplan._spacing import SPACING, Medicine, get_spacing_rule, spacing_rule_for
 
 D = dt.date.fromisoformat
 
@@ -68,12 +68,55 @@ class TestTable:
         rule = get_spacing_rule(name)
         assert (before, after) == (rule.before_h, rule.after_h)
 
-    def test_unknown_medicine(self) -> None:
-        """An unknown medicine name says which are known."""
+    def test_unknown_medicine_gets_the_generic_spacing(self) -> None:
+        """An unknown medicine is accepted with the magnesium label's advice
+        for any medicine (the longer end, 4 h), and a note says so."""
+        med = Medicine(name="St John's wort", times=["20:00"])
+        assert (4, 4) == (med.rule.before_h, med.rule.after_h)
+        assert ("S14",) == med.rule.sources
+        s = mgplan.plan(regimen(), mgplan.SafetyProfile(medicines=[med]))
+        assert any("does not know St John's wort" in x for x in s.suggestions)
+
+    def test_near_miss_is_an_error_with_a_suggestion(self) -> None:
+        """A typo of a known name would get the wrong hours: it is refused,
+        naming what was probably meant."""
         with pytest.raises(mgplan.InvalidInputError) as info:
-            Medicine(name="snake oil")
+            Medicine(name="ciprofloxacn", times=["08:00"])
         assert "Medicine.name" == info.value.field
-        assert "levothyroxine" in info.value.expected
+        assert "did you mean 'ciprofloxacin'" in info.value.expected
+
+    @pytest.mark.parametrize(
+        ("name", "rule"),
+        [
+            ("Levothyroxine sodium", "levothyroxine"),
+            ("doxycycline hyclate", "tetracyclines"),
+            ("Cipro", "ciprofloxacin"),
+            ("Fosamax", "bisphosphonates"),
+            ("ferrous bisglycinate", "iron"),
+            ("pramipexole dihydrochloride", "dopamine-agonists"),
+            ("Requip", "dopamine-agonists"),
+            ("Lyrica", "pregabalin"),
+            ("Horizant", "gabapentin-enacarbil"),
+            ("Neurontin", "gabapentin"),
+            ("Targin", "opioids"),
+            ("Neupro", "rotigotine"),
+        ],
+    )
+    def test_brands_salts_and_rls_medicines(self, name: str, rule: str) -> None:
+        """Brand names, salts and the medicines of restless legs are known."""
+        assert rule == spacing_rule_for(name).id
+
+    def test_rls_medicines_without_a_sourced_rule_say_so(self) -> None:
+        """Pramipexole gets the generic hours, with a note that its own
+        sources give none; rotigotine (a patch) needs no spacing."""
+        meds = [
+            Medicine(name="pramipexole", times=["18:00"]),
+            Medicine(name="rotigotine"),
+        ]
+        s = mgplan.plan(regimen(), mgplan.SafetyProfile(medicines=meds))
+        notes = " ".join(d.message for d in s.decisions)
+        assert "pramipexole: No spacing of its own" in notes
+        assert "skin patch" in notes
 
 
 class TestPlacement:

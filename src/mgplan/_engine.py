@@ -383,12 +383,21 @@ class _Planner:
 
     def _spacing_decisions(self, start: dt.date) -> None:
         for medicine in self.profile.medicines:
-            if medicine.rule.flag_only:
+            rule = medicine.rule
+            if rule.flag_only or rule.id == "other":
                 self._decide(
                     start,
                     Action.NOTE,
-                    medicine.rule.note,
-                    suggestion=medicine.rule.note,
+                    rule.note,
+                    suggestion=rule.note,
+                    rule="spacing",
+                )
+            elif rule.note:
+                self._decide(
+                    start,
+                    Action.NOTE,
+                    f"{medicine.name}: {rule.note} mgplan keeps magnesium "
+                    f"{rule.before_h:g} h after it and {rule.after_h:g} h before it.",
                     rule="spacing",
                 )
 

@@ -259,7 +259,8 @@ conditions = []
 # EU limit, fortified food and mineral water): it counts against the cap.
 other_magnesium_mg = 0
 # Other medicines, so that magnesium keeps its distance from them
-# (`mgplan` knows tetracyclines, quinolones, levothyroxine, iron, ...).
+# (`mgplan` knows tetracyclines, quinolones, levothyroxine, iron, the RLS
+# medicines, ...; any other gets 4 h, the magnesium labels' advice).
 # A course has start/end dates; a weekly one its weekdays:
 # [[profile.medicines]]
 # name = "levothyroxine"

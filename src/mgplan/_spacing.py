@@ -10,6 +10,8 @@ magnesium levels instead: they are recorded as flags, with no timing rule.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Literal
@@ -26,6 +28,7 @@ __all__ = [
     "SpacingRule",
     "Weekday",
     "get_spacing_rule",
+    "spacing_rule_for",
 ]
 
 
@@ -102,12 +105,15 @@ _TABLE = (
             "oxytetracycline",
             "demeclocycline",
             "lymecycline",
+            "vibramycin",
         ),
     ),
     # Quinolones by drug [S15].
-    _rule("ciprofloxacin", "ciprofloxacin", 2, 6, ("S15",)),
+    _rule(
+        "ciprofloxacin", "ciprofloxacin", 2, 6, ("S15",), aliases=("cipro", "ciproxin")
+    ),
     _rule("delafloxacin", "delafloxacin", 2, 6, ("S15",)),
-    _rule("moxifloxacin", "moxifloxacin", 4, 8, ("S15",)),
+    _rule("moxifloxacin", "moxifloxacin", 4, 8, ("S15",), aliases=("avelox",)),
     _rule("gemifloxacin", "gemifloxacin", 2, 3, ("S15",)),
     _rule(
         "levofloxacin",
@@ -133,6 +139,10 @@ _TABLE = (
             "alendronic-acid",
             "risedronic-acid",
             "ibandronic-acid",
+            "fosamax",
+            "actonel",
+            "boniva",
+            "bonviva",
         ),
     ),
     # Not within 4 h (FDA labelling) [S15].
@@ -142,15 +152,24 @@ _TABLE = (
         4,
         4,
         ("S15",),
-        aliases=("thyroxine", "l-thyroxine", "synthroid", "euthyrox"),
+        aliases=(
+            "thyroxine",
+            "l-thyroxine",
+            "synthroid",
+            "euthyrox",
+            "levoxyl",
+            "eltroxin",
+        ),
     ),
     # Take gabapentin >= 2 h after an Al/Mg antacid (-20 % bioavailability) [S15].
-    _rule("gabapentin", "gabapentin", 0, 2, ("S15",)),
+    _rule("gabapentin", "gabapentin", 0, 2, ("S15",), aliases=("neurontin",)),
     # Drug 2 h before or 6 h after (DHHS; Biktarvy HCP) [S15].
-    _rule("dolutegravir", "dolutegravir", 2, 6, ("S15",)),
+    _rule("dolutegravir", "dolutegravir", 2, 6, ("S15",), aliases=("tivicay",)),
     _rule("bictegravir", "bictegravir", 2, 6, ("S15",), aliases=("biktarvy",)),
     # Al/Mg not recommended with raltegravir, even staggered [S15].
-    _rule("raltegravir", "raltegravir", 0, 0, ("S15",), avoid=True),
+    _rule(
+        "raltegravir", "raltegravir", 0, 0, ("S15",), avoid=True, aliases=("isentress",)
+    ),
     # >= 2 h (ferrous sulfate SmPC), 3-4 h (Mg SmPC) [S14]: 4 h kept.
     _rule(
         "iron",
@@ -160,9 +179,16 @@ _TABLE = (
         ("S14",),
         aliases=(
             "ferrous-sulfate",
+            "ferrous-sulphate",
             "ferrous-fumarate",
             "ferrous-gluconate",
+            "ferrous-bisglycinate",
+            "iron-bisglycinate",
+            "ferric-maltol",
+            "polysaccharide-iron",
             "oral-iron",
+            "feraccru",
+            "accrufer",
         ),
     ),
     # 3-4 h [S14].
@@ -173,14 +199,23 @@ _TABLE = (
         4,
         4,
         ("S14",),
-        aliases=("chloroquine", "hydroxychloroquine"),
+        aliases=("chloroquine", "hydroxychloroquine", "plaquenil"),
     ),
     _rule("quinidine", "quinidine", 4, 4, ("S14",)),
-    _rule("nitrofurantoin", "nitrofurantoin", 4, 4, ("S14",)),
+    _rule(
+        "nitrofurantoin",
+        "nitrofurantoin",
+        4,
+        4,
+        ("S14",),
+        aliases=("macrobid", "macrodantin"),
+    ),
     # >= 4 h [S14].
-    _rule("eltrombopag", "eltrombopag", 4, 4, ("S14",)),
+    _rule(
+        "eltrombopag", "eltrombopag", 4, 4, ("S14",), aliases=("revolade", "promacta")
+    ),
     # Mg >= 4 h before or 2 h after erlotinib [S14]: the drug 4 h after Mg.
-    _rule("erlotinib", "erlotinib", 2, 4, ("S14",)),
+    _rule("erlotinib", "erlotinib", 2, 4, ("S14",), aliases=("tarceva",)),
     # Flags only [S2].
     _rule(
         "diuretics",
@@ -196,6 +231,7 @@ _TABLE = (
             "hydrochlorothiazide",
             "bumetanide",
             "torasemide",
+            "lasix",
             "spironolactone",
             "amiloride",
             "diuretic",
@@ -216,29 +252,191 @@ _TABLE = (
             "pantoprazole",
             "lansoprazole",
             "rabeprazole",
+            "nexium",
+            "prilosec",
+            "losec",
             "proton-pump-inhibitor",
         ),
         flag_only=True,
     ),
 )
 
-SPACING: Mapping[str, SpacingRule] = MappingProxyType({r.id: r for r in _TABLE})
+# Medicines people with restless legs often take. The sources mgplan carries
+# give them no spacing of their own, so the magnesium SmPC's advice for any
+# medicine applies: 2-4 h apart, the longer end kept [S14]. Gabapentin has its
+# own row above; iron is "oral iron".
+_GENERIC_H = 4.0
+_RLS = (
+    _rule(
+        "dopamine-agonists",
+        "a dopamine agonist taken by mouth",
+        _GENERIC_H,
+        _GENERIC_H,
+        ("S14",),
+        "No spacing of its own in mgplan's sources: the magnesium label's "
+        "advice for any medicine applies.",
+        aliases=(
+            "pramipexole",
+            "mirapex",
+            "mirapexin",
+            "sifrol",
+            "ropinirole",
+            "requip",
+            "adartrel",
+        ),
+    ),
+    _rule(
+        "rotigotine",
+        "rotigotine (a skin patch)",
+        0,
+        0,
+        ("S14",),
+        "Rotigotine is a skin patch: magnesium binds medicines in the gut, so "
+        "it needs no spacing.",
+        aliases=("neupro",),
+        flag_only=True,
+    ),
+    _rule(
+        "pregabalin",
+        "pregabalin",
+        _GENERIC_H,
+        _GENERIC_H,
+        ("S14",),
+        "No spacing of its own in mgplan's sources: the magnesium label's "
+        "advice for any medicine applies.",
+        aliases=("lyrica",),
+    ),
+    _rule(
+        "gabapentin-enacarbil",
+        "gabapentin enacarbil",
+        _GENERIC_H,
+        _GENERIC_H,
+        ("S14",),
+        "Absorbed differently from gabapentin; no spacing of its own in "
+        "mgplan's sources: the magnesium label's advice for any medicine applies.",
+        aliases=("horizant", "regnite"),
+    ),
+    _rule(
+        "opioids",
+        "an opioid taken by mouth",
+        _GENERIC_H,
+        _GENERIC_H,
+        ("S14",),
+        "No spacing of its own in mgplan's sources: the magnesium label's "
+        "advice for any medicine applies.",
+        aliases=(
+            "oxycodone",
+            "oxycodone-naloxone",
+            "targin",
+            "targinact",
+            "methadone",
+            "tramadol",
+            "codeine",
+            "morphine",
+        ),
+    ),
+)
+_ALL = (*_TABLE, *_RLS)
+
+SPACING: Mapping[str, SpacingRule] = MappingProxyType({r.id: r for r in _ALL})
 """Every spacing rule by id."""
 
-_BY_NAME = {name: rule for rule in _TABLE for name in (rule.id, *rule.aliases)}
+_BY_NAME = {name: rule for rule in _ALL for name in (rule.id, *rule.aliases)}
+
+
+# Words of a salt or form that do not change the medicine ("levothyroxine
+# sodium", "doxycycline hyclate", "pramipexole dihydrochloride").
+_SALT_WORDS = frozenset(
+    {
+        "hydrochloride",
+        "dihydrochloride",
+        "hcl",
+        "sodium",
+        "potassium",
+        "calcium",
+        "hyclate",
+        "monohydrate",
+        "dihydrate",
+        "trihydrate",
+        "mesylate",
+        "maleate",
+        "sulfate",
+        "sulphate",
+        "tablets",
+        "tablet",
+        "capsules",
+        "capsule",
+        "er",
+        "xl",
+        "sr",
+        "mr",
+    }
+)
+
+
+def _key(name: str) -> str:
+    return str(name).strip().lower().replace(" ", "-").replace("_", "-")
+
+
+def _lookup(name: str) -> SpacingRule | None:
+    key = _key(name)
+    found = _BY_NAME.get(key)
+    if found is not None:
+        return found
+    words = [w for w in key.split("-") if w]
+    while len(words) > 1 and words[-1] in _SALT_WORDS:
+        words.pop()
+        found = _BY_NAME.get("-".join(words))
+        if found is not None:
+            return found
+    return None
 
 
 def get_spacing_rule(name: str) -> SpacingRule:
-    """The rule for a medicine by id, class or drug name (case ignored)."""
-    key = str(name).strip().lower().replace(" ", "-").replace("_", "-")
-    try:
-        return _BY_NAME[key]
-    except KeyError:
-        raise InvalidInputError(
-            "name",
-            "a medicine mgplan knows: " + ", ".join(sorted(_BY_NAME)),
-            name,
-        ) from None
+    """The rule for a medicine mgplan knows by id, class, drug, brand or salt
+    name (case ignored); an unknown name is an error with the nearest names."""
+    found = _lookup(name)
+    if found is None:
+        raise InvalidInputError("name", _known_text(name), name)
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def spacing_rule_for(name: str) -> SpacingRule:
+    """The rule for any medicine: a known one's, or the generic one.
+
+    An unknown name gets the magnesium SmPC's advice for any medicine, 2-4 h
+    apart, the longer end kept [S14], unless it is a near miss of a known
+    name (a typo would silently get the wrong hours): that is an error
+    saying what was probably meant.
+    """
+    found = _lookup(name)
+    if found is not None:
+        return found
+    near = difflib.get_close_matches(_key(name), list(_BY_NAME), n=3, cutoff=0.82)
+    if near:
+        raise InvalidInputError("name", _known_text(name), name)
+    return SpacingRule(
+        id="other",
+        name=str(name).strip(),
+        before_h=_GENERIC_H,
+        after_h=_GENERIC_H,
+        sources=("S14",),
+        note=f"mgplan does not know {str(name).strip()}: it keeps magnesium "
+        f"{_GENERIC_H:g} h away from it, as magnesium labels advise for any "
+        "medicine. Ask a pharmacist whether it needs more or less.",
+    )
+
+
+def _known_text(name: str) -> str:
+    near = difflib.get_close_matches(_key(name), list(_BY_NAME), n=3, cutoff=0.6)
+    if near:
+        return (
+            "a medicine mgplan knows; did you mean "
+            + " or ".join(repr(n) for n in near)
+            + "?"
+        )
+    return "a medicine mgplan knows: " + ", ".join(sorted(_BY_NAME))
 
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -262,7 +460,7 @@ class Medicine(Model, frozen=True):
     bisphosphonate). A medicine that needs spacing needs its ``times``.
     """
 
-    name: str
+    name: str = pydantic.Field(max_length=120)
     times: tuple[WallClock, ...] = ()
     start: dt.date | None = None
     end: dt.date | None = None
@@ -273,8 +471,10 @@ class Medicine(Model, frozen=True):
     @pydantic.field_validator("name")
     @classmethod
     def _known(cls, value: str) -> str:
+        if not value.strip():
+            raise InvalidInputError("", "a medicine's name", value)
         try:
-            get_spacing_rule(value)
+            spacing_rule_for(value)
         except InvalidInputError as exc:
             raise InvalidInputError("", exc.expected, value) from None
         return value
@@ -317,8 +517,8 @@ class Medicine(Model, frozen=True):
 
     @property
     def rule(self) -> SpacingRule:
-        """The spacing rule for this medicine."""
-        return get_spacing_rule(self.name)
+        """The spacing rule for this medicine (the generic one if unknown)."""
+        return spacing_rule_for(self.name)
 
     def taken_on(self, day: dt.date) -> bool:
         """Whether the medicine is taken on *day*."""
