@@ -452,3 +452,12 @@ def test_intakes_keep_order_and_distance_across_clock_changes(
             assert b - a >= min(MIN_GAP, wall)
         instants += utc
     assert len(instants) == len(set(instants))
+
+
+def test_every_avoid_rule_refuses() -> None:
+    """Each medicine the sources say to avoid with magnesium refuses."""
+    avoid = [rule for rule in SPACING.values() if rule.avoid]
+    assert {"raltegravir", "nilotinib"} <= {rule.id for rule in avoid}
+    for rule in avoid:
+        with pytest.raises(mgplan.ContraindicationError):
+            mgplan.plan(regimen(), profile((rule.id, ["08:00"])))

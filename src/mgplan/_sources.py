@@ -52,7 +52,7 @@ SOURCES = MappingProxyType(
         "contraindicated in severe renal failure and acute gastrointestinal "
         "conditions; caution in the elderly and in impaired kidney function; "
         "in young children hypermagnesaemia, especially with renal impairment "
-        "or dehydration.",
+        "or dehydration; antacids should be avoided with nilotinib.",
         "S25": "Swiss prescribing information (Fachinformation), Swissmedic reg. "
         "65202, a magnesium-containing preparation, 'Kontraindikationen': known "
         "or suspected gastrointestinal obstruction, severe dehydration, "

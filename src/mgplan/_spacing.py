@@ -170,6 +170,8 @@ _TABLE = (
     _rule(
         "raltegravir", "raltegravir", 0, 0, ("S15",), avoid=True, aliases=("isentress",)
     ),
+    # "Antacids should be avoided with nilotinib" (magnesium hydroxide SmPC) [S23].
+    _rule("nilotinib", "nilotinib", 0, 0, ("S23",), avoid=True, aliases=("tasigna",)),
     # >= 2 h (ferrous sulfate SmPC), 3-4 h (Mg SmPC) [S14]: 4 h kept.
     _rule(
         "iron",
