@@ -52,6 +52,7 @@ def regimens(draw: st.DrawFn) -> mgplan.Regimen:
     per_intake = math.ceil(target_quanta / len(slots))
     max_single = per_intake * quantum + 0.001
     return mgplan.Regimen(
+        id="generated",
         product=product,
         start_date=draw(st.dates(dt.date(2025, 1, 1), dt.date(2030, 12, 31))),
         tz=draw(st.sampled_from(ZONES)),

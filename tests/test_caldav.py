@@ -17,6 +17,7 @@ from .radicale_server import PASSWORD, USER, Server, radicale
 from .test_ics import reference_schedule
 
 _names = itertools.count()
+D = dt.date.fromisoformat
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +91,23 @@ class TestSync:
         uids = [uid for uid, _, _ in stored]
         assert len(set(uids)) == len(uids)
         assert not push(regenerated, url).changed
+
+    def test_moved_start_and_new_form_update_in_place(self, url: str) -> None:
+        """Same plan id, start moved a week and another product: the sync
+        updates the reminders in place and leaves no stale one."""
+        first = reference_schedule()
+        push(first, url)
+        citrate = mgplan.Product(
+            name="Magnesium citrate 100 mg", form="citrate", amount_per_unit=100
+        )
+        moved = first.regimen.replace(start_date=D("2027-03-22"), product=citrate)
+        second = mgplan.plan(moved, journal=first.journal, as_of=first.as_of)
+        result = push(second, url)
+        stored = server_events(url)
+        assert planned(second) == stored
+        kept = {uid for uid, _, _ in planned(first)} & {uid for uid, _, _ in stored}
+        assert kept  # the same evenings kept their UIDs
+        assert result.updated
 
     def test_unrelated_events_are_left_alone(self, url: str) -> None:
         """Events the plan did not make survive every sync."""

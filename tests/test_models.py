@@ -133,10 +133,13 @@ class TestRegimen:
         )
         assert (14, 150.0) == (r.step_interval_days, r.target_mg)
 
-    def test_derived_id_is_stable(self, glycinate: mgplan.Product) -> None:
-        """Without an id, one is derived from the form and the start date."""
+    def test_default_id_is_not_derived(self, glycinate: mgplan.Product) -> None:
+        """Without an id, the id is the same whatever the form or start, so
+        calendar UIDs never drift with them; it is not a typed value."""
         r = mgplan.Regimen(**self.base(glycinate))  # type: ignore[arg-type]
-        assert "bisglycinate-20261201" == r.id
+        moved = r.replace(start_date=dt.date(2026, 12, 8))
+        assert "plan" == r.id == moved.id
+        assert not r.typed("id")
 
     def test_unknown_zone(self, glycinate: mgplan.Product) -> None:
         """An unknown zone names the field and says what is expected."""

@@ -255,7 +255,7 @@ class TestRedFlags:
         from mgplan._planfile import starter_plan
 
         override = mgplan.ClinicianOverride(**OVERRIDE, daily_cap_mg=300)
-        s = mgplan.plan(regimen(), mgplan.SafetyProfile(override=override))
+        s = mgplan.plan(regimen(id="flags"), mgplan.SafetyProfile(override=override))
         calendar = ics.to_ics(s).decode()
         unfolded = re.sub(r"\r\n[ \t]", "", calendar).replace("\\,", ",")
         events = unfolded.split("BEGIN:VEVENT")[1:]

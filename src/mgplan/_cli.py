@@ -17,6 +17,7 @@ import getpass
 import os
 import sys
 import textwrap
+import warnings
 import zoneinfo
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ from ._errors import (
     ContraindicationError,
     InvalidInputError,
     MgplanError,
+    MgplanWarning,
     PlanFileError,
 )
 from ._forms import FORMS, get_form
@@ -62,7 +64,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out: TextIO = sys.stdout
     try:
-        code: int = args.run(args, out)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", MgplanWarning)
+            code: int = args.run(args, out)
+        for warning in caught:
+            if issubclass(warning.category, MgplanWarning):
+                print(f"mgplan: warning: {warning.message}", file=sys.stderr)
+            else:  # not ours: pass it on as it came
+                warnings.showwarning(
+                    warning.message,
+                    warning.category,
+                    warning.filename,
+                    warning.lineno,
+                )
         # Every output says it once; JSON stays parseable with it on stderr.
         print(DISCLAIMER, file=sys.stderr if getattr(args, "json", False) else out)
         return code

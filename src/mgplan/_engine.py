@@ -58,6 +58,7 @@ def plan(
     *,
     resolved: Iterable[Resolved] = (),
     clinician: Iterable[ClinicianAck] = (),
+    journal: Iterable[_Entry] | None = None,
     policy: TolerancePolicy | None = None,
     as_of: dt.date | None = None,
 ) -> Schedule:
@@ -65,30 +66,54 @@ def plan(
 
     *reports* are side effects, *missed* evenings without the dose, *resolved*
     the days symptoms were recorded as gone, *clinician* acknowledgements.
-    *as_of* is "today" for validation: entries dated after it are refused.
-    Nothing here reads the clock; pass it in.
+    Or pass *journal*: entries of every kind in the order they were logged,
+    which is what a calendar's update history follows (the per-kind lists
+    count as logged in date order). *as_of* is "today" for validation: entries
+    dated after it are refused. Nothing here reads the clock; pass it in.
 
     Raises ``ContraindicationError`` for a condition no clinician override
     allows and ``InvalidInputError`` (or a subclass) for bad input.
     """
     profile = profile if profile is not None else SafetyProfile()
     policy = policy if policy is not None else TolerancePolicy()
-    journal = _Journal(tuple(reports), tuple(missed), tuple(resolved), tuple(clinician))
+    if journal is not None:
+        if any((tuple(reports), tuple(missed), tuple(resolved), tuple(clinician))):
+            raise InvalidInputError(
+                "journal",
+                "either journal or the per-kind lists (reports, missed, "
+                "resolved, clinician), not both",
+                "both",
+            )
+        log = tuple(journal)
+    else:
+        log = tuple(
+            sorted((*reports, *missed, *resolved, *clinician), key=lambda e: e.date)
+        )
+    for i, entry in enumerate(log):
+        if not isinstance(
+            entry, SideEffectReport | MissedDose | Resolved | ClinicianAck
+        ):
+            raise InvalidInputError(
+                f"journal[{i}]",
+                "a SideEffectReport, MissedDose, Resolved or ClinicianAck",
+                type(entry).__name__,
+            )
+    journal_ = _Journal.of(log)
     profile.check()
     _check_policy(regimen, policy)
-    _check_entries(regimen, journal, as_of)
-    return _Planner(regimen, profile, policy, journal, as_of).run()
+    _check_entries(regimen, journal_, as_of)
+    return _Planner(regimen, profile, policy, journal_, as_of).run()
 
 
 def plan_history(schedule: Schedule) -> list[tuple[dt.date, Schedule]]:
     """The versions *schedule* went through as its journal grew, oldest first.
 
-    Each comes with its cut date: the version has the entries dated before
-    it. The first has none; the schedule itself is not included.
+    Version *k* is the plan with the first *k* entries in logging order (the
+    first has none; the schedule itself is not included). Each comes with its
+    cut date: the earliest date among the entries it lacks, before which it
+    is the schedule itself.
     """
-    journal = _Journal(
-        schedule.reports, schedule.missed, schedule.resolved, schedule.clinician
-    )
+    journal = _Journal.of(schedule.journal)
     planner = _Planner(
         schedule.regimen, schedule.profile, schedule.policy, journal, schedule.as_of
     )
@@ -101,6 +126,19 @@ class _Journal:
     missed: tuple[MissedDose, ...]
     resolved: tuple[Resolved, ...]
     clinician: tuple[ClinicianAck, ...]
+    log: tuple[_Entry, ...]
+
+    @classmethod
+    def of(cls, log: Iterable[_Entry]) -> _Journal:
+        """The entries of *log*, in logging order, also split by kind."""
+        log = tuple(log)
+        return cls(
+            tuple(e for e in log if isinstance(e, SideEffectReport)),
+            tuple(e for e in log if isinstance(e, MissedDose)),
+            tuple(e for e in log if isinstance(e, Resolved)),
+            tuple(e for e in log if isinstance(e, ClinicianAck)),
+            log,
+        )
 
     def named(self) -> list[tuple[str, _Entry]]:
         return [
@@ -110,13 +148,8 @@ class _Journal:
             *((f"clinician[{i}]", x) for i, x in enumerate(self.clinician)),
         ]
 
-    def before(self, cut: dt.date) -> _Journal:
-        return _Journal(
-            tuple(x for x in self.reports if x.date < cut),
-            tuple(x for x in self.missed if x.date < cut),
-            tuple(x for x in self.resolved if x.date < cut),
-            tuple(x for x in self.clinician if x.date < cut),
-        )
+    def prefix(self, count: int) -> _Journal:
+        return _Journal.of(self.log[:count])
 
     @property
     def last_date(self) -> dt.date | None:
@@ -317,22 +350,31 @@ class _Planner:
         return self._finish(run, self.journal)
 
     def history(self) -> list[tuple[dt.date, Schedule]]:
-        """The plan as it stood before each entry date, oldest first.
+        """The plan after each prefix of the journal in logging order.
 
-        Version *i* has the entries dated before the *i*-th entry date. Up to
-        that date it is the final plan (no entry changes a day before its own
-        date), so each version resumes from a snapshot of the final run.
+        Version *k* has the first *k* entries logged. Before the earliest date
+        among the entries it lacks (its cut) it is the final plan: no entry
+        changes a day before its own date, and every entry dated earlier is
+        in it. So each version resumes from a snapshot of the final run, and
+        the cost grows linearly with the entries.
         """
-        dates = sorted({entry.date for _, entry in self.journal.named()})
+        log = self.journal.log
+        # The earliest date among entries k.. for each k (suffix minimum).
+        cuts: list[dt.date] = []
+        earliest = dt.date.max
+        for entry in reversed(log):
+            earliest = min(earliest, entry.date)
+            cuts.append(earliest)
+        cuts.reverse()
         snapshots: dict[dt.date, _Snapshot] = {}
         run = self._begin()
         self._simulate(run, self.regimen.start_date, self.journal, snapshots=snapshots)
         versions = []
-        for cut in dates:
+        for count, cut in enumerate(cuts):
             snap = snapshots.get(cut)
             if snap is None:  # pragma: no cover - entries lie within the plan
                 continue
-            journal = self.journal.before(cut)
+            journal = self.journal.prefix(count)
             branch = copy.copy(self)
             branch.days = self.days[: snap.days]
             branch.decisions = self.decisions[: snap.decisions]
@@ -1000,10 +1042,7 @@ class _Planner:
             regimen=r,
             profile=self.profile,
             policy=self.policy,
-            reports=tuple(sorted(journal.reports, key=lambda x: x.date)),
-            missed=tuple(sorted(journal.missed, key=lambda x: x.date)),
-            resolved=tuple(sorted(journal.resolved, key=lambda x: x.date)),
-            clinician=tuple(sorted(journal.clinician, key=lambda x: x.date)),
+            journal=journal.log,
             as_of=self.as_of,
             daily_cap_mg=self.cap,
             cap_reason=self.profile.cap_reason,

@@ -30,22 +30,37 @@ _ADAPTER: pydantic.TypeAdapter[AnyEntry] = pydantic.TypeAdapter(JournalEntry)
 
 @dataclass(frozen=True, slots=True)
 class JournalEntries:
-    """What a journal holds, split by kind, each in the order logged."""
+    """What a journal holds: every entry in the order logged (``log``), and
+    split by kind, each in the order logged."""
 
     reports: tuple[SideEffectReport, ...] = ()
     missed: tuple[MissedDose, ...] = ()
     resolved: tuple[Resolved, ...] = ()
     clinician: tuple[ClinicianAck, ...] = ()
+    log: tuple[AnyEntry, ...] = ()
+
+    def ordered(self) -> tuple[AnyEntry, ...]:
+        """Every entry in logging order (by date if built without a log)."""
+        kinds: tuple[AnyEntry, ...] = (
+            *self.reports,
+            *self.missed,
+            *self.resolved,
+            *self.clinician,
+        )
+        if len(self.log) == len(kinds):
+            return self.log
+        return tuple(sorted(kinds, key=lambda e: e.date))
 
     def adding(self, entry: AnyEntry) -> JournalEntries:
-        """These entries and *entry*, appended to its kind."""
+        """These entries and *entry*, appended to the log and to its kind."""
+        log = (*self.log, entry)
         if isinstance(entry, SideEffectReport):
-            return replace(self, reports=(*self.reports, entry))
+            return replace(self, reports=(*self.reports, entry), log=log)
         if isinstance(entry, MissedDose):
-            return replace(self, missed=(*self.missed, entry))
+            return replace(self, missed=(*self.missed, entry), log=log)
         if isinstance(entry, Resolved):
-            return replace(self, resolved=(*self.resolved, entry))
-        return replace(self, clinician=(*self.clinician, entry))
+            return replace(self, resolved=(*self.resolved, entry), log=log)
+        return replace(self, clinician=(*self.clinician, entry), log=log)
 
 
 class Journal:

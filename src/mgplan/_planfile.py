@@ -24,7 +24,7 @@ from ._errors import InvalidInputError, PlanFileError
 from ._journal import Journal, JournalEntries
 from ._model import Model
 from ._profile import CONDITIONS, SafetyProfile
-from ._regimen import Regimen
+from ._regimen import Regimen, new_plan_id
 from ._schedule import RED_FLAGS, Schedule
 from ._tolerance import TolerancePolicy
 
@@ -61,15 +61,12 @@ class PlanFile(Model, frozen=True):
     def plan(
         self, entries: JournalEntries | None = None, *, as_of: dt.date | None = None
     ) -> Schedule:
-        """The schedule, with the journal's reports and missed doses."""
+        """The schedule, with the journal's entries in the order logged."""
         entries = entries or JournalEntries()
         return plan(
             self.regimen,
             self.profile,
-            entries.reports,
-            entries.missed,
-            resolved=entries.resolved,
-            clinician=entries.clinician,
+            journal=entries.ordered(),
             policy=self.policy,
             as_of=as_of,
         )
@@ -178,8 +175,11 @@ def _toml_line(text: str, field: str) -> int | None:
     return best
 
 
-def starter_plan(*, start: dt.date, tz: str) -> str:
-    """A commented starter plan file for *start* in zone *tz*."""
+def starter_plan(*, start: dt.date, tz: str, plan_id: str | None = None) -> str:
+    """A commented starter plan file for *start* in zone *tz*.
+
+    Its id is *plan_id*, or a new unique one (``new_plan_id``).
+    """
     flags = "\n".join(
         textwrap.fill(sign, 72, initial_indent="#   - ", subsequent_indent="#     ")
         for sign, _ in RED_FLAGS
@@ -191,6 +191,7 @@ def starter_plan(*, start: dt.date, tz: str) -> str:
         f'"{c.value}"' for c, rule in CONDITIONS.items() if rule.effect == "caution"
     )
     return _STARTER.format(
+        plan_id=plan_id or new_plan_id(),
         start=start.isoformat(),
         tz=tz,
         red_flags=flags,
@@ -213,6 +214,9 @@ format = "mgplan.plan"
 version = 1
 
 [regimen]
+# The plan's id: calendar reminders are named after it, so keep it when you
+# change the start date or the product, and give each plan its own.
+id = "{plan_id}"
 # A named ladder fills what you do not set: "gentle" (50 mg steps every
 # 14 days to 200 mg), "standard" (100 mg, +50 mg a week, to 200 mg) or
 # "hornyak" (100 mg, +100 mg a week, to 300 mg over three evening slots).

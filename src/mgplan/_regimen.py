@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import zoneinfo
 from typing import Any, Self
 
@@ -12,7 +13,15 @@ from ._errors import InvalidInputError
 from ._model import Model, WallClock
 from ._product import Dose, Product, format_mg
 
-__all__ = ["EVENING_END", "EVENING_START", "PRESETS", "Regimen", "Slot"]
+__all__ = [
+    "DEFAULT_PLAN_ID",
+    "EVENING_END",
+    "EVENING_START",
+    "PRESETS",
+    "Regimen",
+    "Slot",
+    "new_plan_id",
+]
 
 # mgplan plans evening doses only: the RLS studies dosed in the evening
 # (Hornyak 1998, Gorantla 2024 with dinner [S10]). Where the evening begins
@@ -21,6 +30,8 @@ EVENING_START = dt.time(16, 0)
 EVENING_END = dt.time(23, 59)
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+DEFAULT_PLAN_ID = "plan"
+"""The id of a regimen that has none; two such plans share calendar UIDs."""
 
 
 class Slot(Model, frozen=True):
@@ -74,7 +85,8 @@ class Regimen(Model, frozen=True):
     id: str = pydantic.Field(
         default="",
         pattern=r"^$|" + _ID_PATTERN,
-        description="stable plan id used in calendar UIDs; derived when empty",
+        description="stable plan id used in calendar UIDs (mgplan init writes a "
+        "unique one); when empty, 'plan', and calendar exports warn",
     )
     preset: str | None = pydantic.Field(
         default=None,
@@ -204,8 +216,9 @@ class Regimen(Model, frozen=True):
             field, expected, received = problems[0]
             raise InvalidInputError(field, expected, received)
         if not self.id:
-            derived = f"{self.product.form}-{self.start_date:%Y%m%d}"
-            object.__setattr__(self, "id", derived)
+            # Never derived from what may change (form, start): that would
+            # change every calendar UID. Exports warn that it is unset.
+            object.__setattr__(self, "id", DEFAULT_PLAN_ID)
         return self
 
     @pydantic.model_serializer(mode="wrap")
@@ -310,3 +323,12 @@ PRESETS: dict[str, dict[str, Any]] = {
         ),
     },
 }
+
+
+def new_plan_id() -> str:
+    """A fresh, unique plan id (``mg-`` and 16 random hex digits).
+
+    Random, so it never changes with what the plan holds, and two people's
+    plans in one shared calendar never share a UID.
+    """
+    return f"mg-{secrets.token_hex(8)}"

@@ -11,8 +11,8 @@ import datetime as dt
 import enum
 import re
 import zoneinfo
-from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from collections.abc import Iterable, Iterator
+from typing import Annotated, Any, Literal, TypeVar
 
 import pydantic
 
@@ -246,10 +246,10 @@ class Schedule(Model, frozen=True):
     regimen: Regimen
     profile: SafetyProfile
     policy: TolerancePolicy
-    reports: tuple[SideEffectReport, ...] = ()
-    missed: tuple[MissedDose, ...] = ()
-    resolved: tuple[Resolved, ...] = ()
-    clinician: tuple[ClinicianAck, ...] = ()
+    journal: tuple[Cause, ...] = pydantic.Field(
+        default=(),
+        description="every journal entry, in the order it was logged",
+    )
     as_of: dt.date | None = None
     daily_cap_mg: float = pydantic.Field(gt=0)
     cap_reason: str
@@ -271,6 +271,47 @@ class Schedule(Model, frozen=True):
     )
     suggestions: tuple[str, ...] = ()
     disclaimer: str = DISCLAIMER
+
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _per_kind_lists(cls, data: Any) -> Any:
+        """Schedules written before ``journal`` kept one list per kind."""
+        if isinstance(data, dict) and "journal" not in data:
+            legacy = [
+                entry
+                for key in ("reports", "missed", "resolved", "clinician")
+                for entry in (data.get(key) or ())
+            ]
+            if any(
+                key in data for key in ("reports", "missed", "resolved", "clinician")
+            ):
+                data = {
+                    k: v
+                    for k, v in data.items()
+                    if k not in ("reports", "missed", "resolved", "clinician")
+                }
+                data["journal"] = legacy
+        return data
+
+    @property
+    def reports(self) -> tuple[SideEffectReport, ...]:
+        """The side-effect reports, by date."""
+        return _by_date(e for e in self.journal if isinstance(e, SideEffectReport))
+
+    @property
+    def missed(self) -> tuple[MissedDose, ...]:
+        """The missed evenings, by date."""
+        return _by_date(e for e in self.journal if isinstance(e, MissedDose))
+
+    @property
+    def resolved(self) -> tuple[Resolved, ...]:
+        """The days symptoms were recorded as gone, by date."""
+        return _by_date(e for e in self.journal if isinstance(e, Resolved))
+
+    @property
+    def clinician(self) -> tuple[ClinicianAck, ...]:
+        """The clinicians' acknowledgements, by date."""
+        return _by_date(e for e in self.journal if isinstance(e, ClinicianAck))
 
     @property
     def start(self) -> dt.date:
@@ -361,3 +402,10 @@ class Schedule(Model, frozen=True):
     def from_json(cls, text: str | bytes) -> Schedule:
         """A schedule from ``to_json`` output; InvalidInputError if it is not one."""
         return cls.model_validate_json(text)
+
+
+_E = TypeVar("_E", SideEffectReport, MissedDose, Resolved, ClinicianAck)
+
+
+def _by_date(entries: Iterable[_E]) -> tuple[_E, ...]:
+    return tuple(sorted(entries, key=lambda e: e.date))

@@ -28,6 +28,7 @@ import datetime as dt
 import functools
 import hashlib
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,8 +37,9 @@ import icalendar
 
 from ._atomic import write_atomic
 from ._engine import plan_history
-from ._errors import InvalidInputError
+from ._errors import InvalidInputError, MgplanWarning
 from ._product import Product, format_mg
+from ._regimen import DEFAULT_PLAN_ID
 from ._schedule import DISCLAIMER, RED_FLAGS_SHORT, Decision, Intake, Schedule
 
 __all__ = [
@@ -140,6 +142,15 @@ def to_calendar(
     elif stamp.tzinfo is None:
         raise InvalidInputError("stamp", "an aware datetime", stamp.isoformat())
 
+    if not schedule.regimen.typed("id"):
+        warnings.warn(
+            MgplanWarning(
+                f"Regimen.id is not set, so calendar UIDs use '{DEFAULT_PLAN_ID}': "
+                "two plans without an id in one calendar overwrite each other's "
+                "reminders. Set an id (mgplan init writes a unique one)."
+            ),
+            stacklevel=2,
+        )
     build = _compact_events if compact else _intake_events
     current = build(schedule, duration)
     if refill:
