@@ -167,3 +167,164 @@ def test_cli_warning_is_one_line(tmp_path: Path) -> None:
     lines = err.getvalue().splitlines()
     assert 1 == len(lines)
     assert lines[0].startswith("mgplan: warning: Regimen.id is not set")
+
+
+class TestText:
+    """Text that reaches a calendar: control characters never get through."""
+
+    BAD = ("a\r\nSUMMARY:Take 10 capsules", "nul\x00", "vt\x0b", "ff\x0c", "tab\t")
+
+    @pytest.mark.parametrize("bad", BAD)
+    def test_refused_at_input(self, bad: str) -> None:
+        """Every text field a calendar shows refuses control characters,
+        naming the field."""
+        cases = [
+            (
+                "Product.name",
+                lambda: mgplan.Product(name=bad, form="oxide", amount_per_unit=1),
+            ),
+            (
+                "Slot.label",
+                lambda: mgplan.Slot.model_validate({"time": "19:00", "label": bad}),
+            ),
+            (
+                "SideEffectReport.note",
+                lambda: mgplan.SideEffectReport(
+                    date=D("2027-01-05"), severity="mild", note=bad
+                ),
+            ),
+            (
+                "ClinicianAck.clinician",
+                lambda: mgplan.ClinicianAck(
+                    date=D("2027-01-05"), clinician=bad, allows="end-stop"
+                ),
+            ),
+            (
+                "ClinicianOverride.reason",
+                lambda: mgplan.ClinicianOverride(
+                    clinician="Dr A", reason=bad, date=D("2027-01-05")
+                ),
+            ),
+            (
+                "Medicine.name",
+                lambda: mgplan.SafetyProfile(
+                    medicines=[{"name": bad, "times": ["08:00"]}]
+                ),
+            ),
+        ]
+        for field, make in cases:
+            with pytest.raises(mgplan.InvalidInputError) as info:
+                make()
+            assert info.value.field.endswith(field.split(".")[-1]), field
+            assert "control characters" in info.value.expected
+
+    def test_calendar_name(self) -> None:
+        """A calendar name with a line break is refused, naming it."""
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            ics.to_ics(_plain(), name="Mine\r\nBEGIN:VEVENT")
+        assert "name" == info.value.field
+
+    def test_cli_name_with_invalid_utf8(self, tmp_path: Path) -> None:
+        """Undecodable bytes in --name are a one-line error, exit 2."""
+        plan = tmp_path / "plan.toml"
+        plan.write_text(EXAMPLE.read_text())
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = main(
+                ["ics", str(plan), "-o", str(tmp_path / "x.ics"), "--name", "bad\udcff"]
+            )
+        assert 2 == code
+        assert err.getvalue().startswith("mgplan: ")
+
+    def test_export_escapes_what_came_from_elsewhere(self) -> None:
+        """A schedule read from JSON with a control character in a decision
+        still exports a calendar that three parsers read as one event each,
+        also under python -O."""
+        import json
+        import subprocess
+        import sys
+
+        schedule = _plain()
+        data = json.loads(schedule.to_json())
+        data["decisions"][0]["message"] = (
+            "x\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:Take 10"
+        )
+        text = json.dumps(data)
+        code = (
+            "import sys, mgplan\n"
+            "from mgplan import ics\n"
+            "s = mgplan.Schedule.from_json(sys.stdin.read())\n"
+            "sys.stdout.buffer.write(ics.to_ics(s))\n"
+        )
+        for flags in ([], ["-O"]):
+            out = subprocess.run(
+                [sys.executable, *flags, "-c", code],
+                input=text.encode(),
+                capture_output=True,
+                check=True,
+            ).stdout
+            _three_parsers_agree(out, len(list(schedule.intakes())))
+
+
+def _plain() -> mgplan.Schedule:
+    product = mgplan.Product(name="G", form="glycinate", amount_per_unit=100)
+    regimen = mgplan.Regimen(
+        id="plain",
+        product=product,
+        start_date=D("2027-01-04"),
+        tz="Europe/Berlin",
+        end_date=D("2027-01-20"),
+    )
+    return mgplan.plan(regimen)
+
+
+def _three_parsers_agree(data: bytes, events: int) -> None:
+    import vobject
+    from ical.calendar_stream import IcsCalendarStream
+
+    parsed = icalendar.Calendar.from_ical(data)
+    assert events == len(parsed.walk("VEVENT"))
+    assert not any("Take 10" in str(e["SUMMARY"]) for e in parsed.walk("VEVENT"))
+    assert events == len(IcsCalendarStream.calendar_from_ics(data.decode()).events)
+    assert events == len(vobject.readOne(data.decode()).vevent_list)
+
+
+class TestEventTexts:
+    def test_cancelled_events_say_so(self) -> None:
+        """A cancelled reminder's title says no magnesium, whatever a client
+        does with STATUS."""
+        s = _plain()
+        report = mgplan.SideEffectReport(date=D("2027-01-08"), severity="severe")
+        later = mgplan.plan(s.regimen, journal=[report], as_of=D("2027-01-08"))
+        cancelled = [
+            e
+            for e in icalendar.Calendar.from_ical(ics.to_ics(later)).walk("VEVENT")
+            if str(e.get("STATUS")) == "CANCELLED"
+        ]
+        assert cancelled
+        for event in cancelled:
+            assert ics.CANCELLED_SUMMARY == str(event["SUMMARY"])
+            assert "take no magnesium" in str(event["DESCRIPTION"])
+            assert not event.walk("VALARM")
+
+    def test_dash_o_dash_writes_to_stdout(self, tmp_path: Path) -> None:
+        """'-o -' prints the calendar (and nothing else) on stdout and makes
+        no file named '-'."""
+        import os
+        import subprocess
+        import sys
+
+        plan = tmp_path / "plan.toml"
+        plan.write_text(EXAMPLE.read_text())
+        done = subprocess.run(
+            [sys.executable, "-m", "mgplan", "ics", str(plan), "-o", "-"],
+            cwd=tmp_path,
+            capture_output=True,
+            check=True,
+            env={**os.environ, "MGPLAN_TODAY": "2026-12-10"},
+        )
+        assert done.stdout.startswith(b"BEGIN:VCALENDAR")
+        assert done.stdout.rstrip().endswith(b"END:VCALENDAR")
+        icalendar.Calendar.from_ical(done.stdout)
+        assert not (tmp_path / "-").exists()
+        assert b"not medical advice" in done.stderr

@@ -76,7 +76,9 @@ class TestContent:
         events = [e for e in vevents(ics.to_ics(s)) if e.get("STATUS") != "CANCELLED"]
         assert len(list(s.intakes())) == len(events)
         first = events[0]
-        assert "Magnesium bisglycinate: 1 capsule (100 mg)" == str(first["SUMMARY"])
+        assert "Magnesium bisglycinate: 1 capsule (100 mg elemental)" == str(
+            first["SUMMARY"]
+        )
         assert dt.timedelta(minutes=15) == first.end - first.start
 
     def test_description_has_phase_step_and_decision(self) -> None:
@@ -117,11 +119,37 @@ class TestContent:
         at_dose = vevents(ics.to_ics(s))[0].walk("VALARM")[0]
         assert dt.timedelta(0) == at_dose["TRIGGER"].dt
         assert "DISPLAY" == str(at_dose["ACTION"])
-        early = vevents(ics.to_ics(s, alarm=dt.timedelta(minutes=-10)))[0]
+        early = vevents(ics.to_ics(s, alarm_before=dt.timedelta(minutes=10)))[0]
         assert dt.timedelta(minutes=-10) == early.walk("VALARM")[0]["TRIGGER"].dt
+        silent = vevents(ics.to_ics(s, alarm_before=None))[0]
+        assert [] == silent.walk("VALARM")
+
+    @pytest.mark.parametrize(
+        ("option", "value"),
+        [
+            ("alarm_before", 10),
+            ("alarm_before", dt.timedelta(minutes=-10)),
+            ("duration", "15 minutes"),
+            ("refill", "yes"),
+            ("refill_days_ahead", -1),
+            ("title", "salt"),
+            ("name", 7),
+        ],
+    )
+    def test_wrong_option_types(self, option: str, value: object) -> None:
+        """A wrong type or range is InvalidInputError naming the option."""
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            ics.to_ics(reference_schedule(), **{option: value})  # type: ignore[arg-type]
+        assert option == info.value.field
+
+    def test_titles_can_use_the_product(self) -> None:
+        """title="product" names events after the product."""
+        first = vevents(ics.to_ics(reference_schedule(), title="product"))[0]
+        assert str(first["SUMMARY"]).startswith("Magnesium bisglycinate 100 mg: ")
 
     def test_refill_reminder(self) -> None:
-        """A 60-capsule box runs out on the day its 60th capsule is taken."""
+        """A 60-capsule box runs out on the day its 60th capsule is taken;
+        the reminder comes 5 days ahead, with an alarm."""
         s = reference_schedule()
         events = vevents(ics.to_ics(s, refill=True))
         refills = [e for e in events if "refill" in str(e["UID"])]
@@ -131,8 +159,12 @@ class TestContent:
             if used >= 60:
                 runs_out = entry.date
                 break
-        assert runs_out == refills[0].start
-        assert "container 1 runs out" in str(refills[0]["SUMMARY"])
+        assert runs_out is not None
+        assert runs_out - dt.timedelta(5) == refills[0].start
+        assert f"container 1 runs out on {runs_out}" in str(refills[0]["SUMMARY"])
+        assert refills[0].walk("VALARM")
+        later = vevents(ics.to_ics(s, refill=True, refill_days_ahead=0))
+        assert runs_out == next(e for e in later if "refill" in str(e["UID"])).start
 
     def test_refill_needs_container_size(self, regimen: mgplan.Regimen) -> None:
         """Asking for refills without units_per_container names the field."""
@@ -208,7 +240,7 @@ class TestConsumers:
             (
                 f"{i.at:%Y-%m-%d %H:%M}",
                 f"Magnesium bisglycinate: {product.describe_units(i.units)} "
-                f"({i.elemental_mg:g} mg)",
+                f"({i.elemental_mg:g} mg elemental)",
             )
             for i in s.intakes()
         ]

@@ -506,3 +506,34 @@ def test_every_cited_source_is_listed() -> None:
     cited |= set(re.findall(r"\[([A-Z0-9]+)\]", Path(_tolerance.__file__).read_text()))
     assert cited, "the rules cite no source"
     assert cited <= set(mgplan.SOURCES), cited - set(mgplan.SOURCES)
+
+
+def test_step_back_after_a_missed_restart_is_a_hold() -> None:
+    """Found by hypothesis: a moderate report about 50 mg arriving after a
+    missed-evening restart already lowered the dose to 25 mg was a 'step
+    back' from 25 mg to 25 mg. It is a hold at 25 mg, then one retry."""
+    product = mgplan.Product(name="P", form="aspartate", amount_per_unit=25)
+    regimen = mgplan.Regimen(
+        id="r",
+        product=product,
+        start_date=dt.date(2025, 1, 1),
+        tz="UTC",
+        start_dose="25 mg",
+        step="25 mg",
+        step_interval_days=1,
+        target_dose="50 mg",
+        maintenance_days=30,
+    )
+    moderate = mgplan.SideEffectReport(
+        date=dt.date(2025, 1, 23), dose_date=dt.date(2025, 1, 21), severity="moderate"
+    )
+    s = mgplan.plan(
+        regimen,
+        reports=[moderate],
+        missed=[mgplan.MissedDose(date=dt.date(2025, 1, 22))],
+    )
+    (decision,) = [d for d in s.decisions if d.cause == moderate]
+    assert mgplan.Action.HOLD == decision.action
+    assert "already 25 mg" in decision.message
+    assert 25 == s.day(dt.date(2025, 1, 23)).elemental_mg
+    assert 50 == s.day(dt.date(2025, 1, 24)).elemental_mg

@@ -78,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     warning.lineno,
                 )
         # Every output says it once; JSON stays parseable with it on stderr.
-        print(DISCLAIMER, file=sys.stderr if getattr(args, "json", False) else out)
+        data = getattr(args, "json", False) or getattr(args, "data_on_stdout", False)
+        print(DISCLAIMER, file=sys.stderr if data else out)
         return code
     except InvalidInputError as exc:
         return _fail(exc, EXIT_USAGE)
@@ -278,7 +279,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--output",
         required=True,
         type=Path,
-        help="the .ics file to write (replaced atomically)",
+        help="the .ics file to write (replaced atomically); - for stdout",
     )
     _calendar_options(ics)
 
@@ -703,17 +704,23 @@ def _cmd_ics(args: argparse.Namespace, out: TextIO) -> int:
     schedule = loaded.schedule()
     options = _export_options(args, loaded.file)
     calendar = ics.to_calendar(schedule, stamp=_stamp(), **options)
-    from ._atomic import write_atomic
-
-    write_atomic(args.output, calendar.to_ical())
+    data = calendar.to_ical()
     events = calendar.walk("VEVENT")
     cancelled = sum(1 for e in events if str(e.get("STATUS", "")) == "CANCELLED")
-    print(
-        f"Wrote {args.output}: {len(events)} events"
-        + (f" ({cancelled} cancelled)" if cancelled else "")
-        + ".",
-        file=out,
+    summary = f"{len(events)} events" + (
+        f" ({cancelled} cancelled)" if cancelled else ""
     )
+    if str(args.output) == "-":  # the calendar on stdout, the rest on stderr
+        out.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        print(f"Wrote {summary} to standard output.", file=sys.stderr)
+        args.data_on_stdout = True  # so the disclaimer goes to stderr
+        return 0
+    from ._atomic import write_atomic
+
+    write_atomic(args.output, data)
+    print(f"Wrote {args.output}: {summary}.", file=out)
     return 0
 
 
@@ -740,7 +747,7 @@ def _cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
 
 
 class _ExportOptions(TypedDict):
-    alarm: dt.timedelta
+    alarm_before: dt.timedelta
     compact: bool
     refill: bool
     name: str | None
@@ -752,7 +759,7 @@ def _export_options(args: argparse.Namespace, file: PlanFile) -> _ExportOptions:
     if not 0 <= minutes <= 720:
         raise InvalidInputError("--alarm", "0 to 720 minutes before the dose", minutes)
     return {
-        "alarm": -dt.timedelta(minutes=minutes),
+        "alarm_before": dt.timedelta(minutes=minutes),
         "compact": settings.compact if args.compact is None else args.compact,
         "refill": settings.refill if args.refill is None else args.refill,
         "name": args.name or settings.name,

@@ -677,8 +677,13 @@ class _Planner:
         self._decide(
             day,
             Action.MISSED_RESTART,
-            f"{gap} evenings in a row missed ({first.isoformat()} to "
-            f"{last.isoformat()}): restarting {where}, at "
+            (
+                f"1 evening missed ({first.isoformat()})"
+                if gap == 1
+                else f"{gap} evenings in a row missed ({first.isoformat()} to "
+                f"{last.isoformat()})"
+            )
+            + f": restarting {where}, at "
             f"{self._dose(lowered.rung)}; the next increase counts from tonight.",
             before=self._rung_mg(before),
             after=self._rung_mg(lowered.rung),
@@ -827,6 +832,15 @@ class _Planner:
         message, action = self._apply(run, day, reaction, at)
         self._quiet_until(run, day)
         after = self._rung_mg(run.tol.rung) if run.mode in _DOSED else 0.0
+        if action is Action.STEP_BACK and after >= current:
+            # Already there (a restart after missed evenings came first): the
+            # dose stays, and the retry is still once, one interval later.
+            action = Action.HOLD
+            message = (
+                f"{at}: the dose is already {self._mg(run.tol.rung)}; it stays "
+                f"there for {reaction.wait} days, then retrying "
+                f"{self._mg(run.tol.rung + 1)} once."
+            )
         self._decide(
             day,
             action,

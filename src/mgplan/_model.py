@@ -7,13 +7,14 @@ pydantic's ``ValidationError``, so callers catch one family of errors.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Annotated, Any, Self
 
 import pydantic
 
 from ._errors import InvalidInputError
 
-__all__ = ["Model", "WallClock"]
+__all__ = ["Model", "Text", "WallClock", "control_characters"]
 
 
 def _wall_clock(value: dt.time) -> dt.time:
@@ -28,6 +29,39 @@ def _wall_clock(value: dt.time) -> dt.time:
 
 WallClock = Annotated[dt.time, pydantic.AfterValidator(_wall_clock)]
 """A time on the local wall clock, to the minute; zone-aware times refused."""
+
+
+def control_characters(value: str) -> list[str]:
+    """The control characters in *value*, as escapes (``['\\n', '\\x00']``).
+
+    Control characters (Unicode Cc), lone surrogates (undecodable bytes from
+    a command line) and the line and paragraph separators: none belongs in
+    text that ends up in a calendar, where a line break can start a new
+    property.
+    """
+    found = []
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Cs") or char in "\u2028\u2029\u0085":
+            escaped = char.encode("unicode_escape", "backslashreplace").decode()
+            if escaped not in found:
+                found.append(escaped)
+    return found
+
+
+def _plain_text(value: str) -> str:
+    found = control_characters(value)
+    if found:
+        raise InvalidInputError(
+            "",
+            "text without control characters (line breaks, tabs, NUL: "
+            f"found {', '.join(found)})",
+            value,
+        )
+    return value
+
+
+Text = Annotated[str, pydantic.AfterValidator(_plain_text)]
+"""A string that may reach a calendar: control characters are refused."""
 
 
 class Model(pydantic.BaseModel, frozen=True, extra="forbid"):

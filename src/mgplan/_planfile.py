@@ -22,7 +22,7 @@ import pydantic
 from ._engine import plan
 from ._errors import InvalidInputError, PlanFileError
 from ._journal import Journal, JournalEntries
-from ._model import Model
+from ._model import Model, Text
 from ._profile import CONDITIONS, SafetyProfile
 from ._regimen import Regimen, new_plan_id
 from ._schedule import RED_FLAGS, Schedule
@@ -34,7 +34,7 @@ __all__ = ["CalendarSettings", "PlanFile", "load_plan", "starter_plan"]
 class CalendarSettings(Model, frozen=True):
     """How the plan's calendar is exported; credentials never go here."""
 
-    name: str | None = pydantic.Field(default=None, max_length=200)
+    name: Text | None = pydantic.Field(default=None, max_length=200)
     alarm_minutes_before: int = pydantic.Field(default=0, ge=0, le=720)
     refill: bool = False
     compact: bool = False

@@ -10,7 +10,7 @@ import pydantic
 
 from ._errors import InvalidInputError, UnknownFormError
 from ._forms import MagnesiumForm, get_form
-from ._model import Model
+from ._model import Model, Text
 
 __all__ = ["Basis", "Dose", "Product", "UnitName", "format_mg", "format_units"]
 
@@ -65,7 +65,7 @@ class Product(Model, frozen=True):
     2.0
     """
 
-    name: str = pydantic.Field(min_length=1, max_length=120)
+    name: Text = pydantic.Field(min_length=1, max_length=120)
     form: str = pydantic.Field(description="a catalogued form id, e.g. 'bisglycinate'")
     amount_per_unit: float = pydantic.Field(
         gt=0, le=10_000, description="mg per unit, on the stated basis"

@@ -12,7 +12,7 @@ from typing import Literal
 import pydantic
 
 from ._errors import ContraindicationError, InvalidInputError
-from ._model import Model
+from ._model import Model, Text
 from ._product import EPSILON, format_mg
 from ._spacing import SPACING, Medicine, get_spacing_rule
 
@@ -230,8 +230,8 @@ class ClinicianOverride(Model, frozen=True):
     Allowing severe kidney disease needs a cap the clinician sets.
     """
 
-    clinician: str = pydantic.Field(min_length=1, max_length=120)
-    reason: str = pydantic.Field(min_length=1, max_length=500)
+    clinician: Text = pydantic.Field(min_length=1, max_length=120)
+    reason: Text = pydantic.Field(min_length=1, max_length=500)
     date: dt.date
     daily_cap_mg: float | None = pydantic.Field(default=None, gt=0, le=2000)
     allow_conditions: tuple[Condition, ...] = ()

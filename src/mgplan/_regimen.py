@@ -10,7 +10,7 @@ from typing import Any, Self
 import pydantic
 
 from ._errors import InvalidInputError
-from ._model import Model, WallClock
+from ._model import Model, Text, WallClock
 from ._product import Dose, Product, format_mg
 
 __all__ = [
@@ -42,7 +42,7 @@ class Slot(Model, frozen=True):
     """
 
     time: WallClock
-    label: str = pydantic.Field(default="", max_length=60)
+    label: Text = pydantic.Field(default="", max_length=60)
 
     @pydantic.model_validator(mode="before")
     @classmethod

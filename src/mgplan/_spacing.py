@@ -19,7 +19,7 @@ from typing import Any, Literal
 import pydantic
 
 from ._errors import InvalidInputError
-from ._model import Model, WallClock
+from ._model import Model, Text, WallClock
 
 __all__ = [
     "SPACING",
@@ -462,7 +462,7 @@ class Medicine(Model, frozen=True):
     bisphosphonate). A medicine that needs spacing needs its ``times``.
     """
 
-    name: str = pydantic.Field(max_length=120)
+    name: Text = pydantic.Field(max_length=120)
     times: tuple[WallClock, ...] = ()
     start: dt.date | None = None
     end: dt.date | None = None

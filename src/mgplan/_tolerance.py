@@ -15,7 +15,7 @@ from typing import Any, Literal, Self
 import pydantic
 
 from ._errors import InvalidInputError
-from ._model import Model
+from ._model import Model, Text
 
 __all__ = [
     "CTCAE_DIARRHOEA",
@@ -125,7 +125,7 @@ class SideEffectReport(Model, frozen=True):
     bristol: int | None = pydantic.Field(
         default=None, ge=1, le=7, description="Bristol stool form scale type"
     )
-    note: str = pydantic.Field(default="", max_length=1000)
+    note: Text = pydantic.Field(default="", max_length=1000)
 
     @pydantic.field_validator("symptom", mode="before")
     @classmethod
@@ -215,7 +215,7 @@ class MissedDose(Model, frozen=True):
 
     kind: Literal["missed"] = "missed"
     date: dt.date
-    note: str = pydantic.Field(default="", max_length=1000)
+    note: Text = pydantic.Field(default="", max_length=1000)
 
 
 class Resolved(Model, frozen=True):
@@ -227,7 +227,7 @@ class Resolved(Model, frozen=True):
 
     kind: Literal["resolved"] = "resolved"
     date: dt.date
-    note: str = pydantic.Field(default="", max_length=1000)
+    note: Text = pydantic.Field(default="", max_length=1000)
 
     def describe(self) -> str:
         """A short sentence naming the entry."""
@@ -245,9 +245,9 @@ class ClinicianAck(Model, frozen=True):
 
     kind: Literal["clinician"] = "clinician"
     date: dt.date
-    clinician: str = pydantic.Field(min_length=1, max_length=200)
+    clinician: Text = pydantic.Field(min_length=1, max_length=200)
     allows: Literal["end-stop", "lift-ceiling"]
-    note: str = pydantic.Field(default="", max_length=1000)
+    note: Text = pydantic.Field(default="", max_length=1000)
 
     def describe(self) -> str:
         """A short sentence naming the entry."""

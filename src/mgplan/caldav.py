@@ -12,6 +12,7 @@ never from code.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -61,14 +62,21 @@ def sync(
     environ: Mapping[str, str] | None = None,
     create: bool = True,
     timeout: int = 30,
-    **options: Any,
+    alarm_before: dt.timedelta | None = dt.timedelta(0),
+    duration: dt.timedelta = ics.DEFAULT_DURATION,
+    name: str | None = None,
+    title: ics.Title = "form",
+    refill: bool = False,
+    refill_days_ahead: int = ics.DEFAULT_REFILL_DAYS,
+    compact: bool = False,
+    stamp: dt.datetime | None = None,
 ) -> SyncResult:
     """Make the CalDAV calendar at *url* hold the schedule's events.
 
     *url* is the calendar collection's URL; with *create* a missing calendar
     is made there (MKCALENDAR). Missing arguments come from *environ*
-    (default: ``os.environ``). *options* go to ``ics.to_calendar`` (alarm,
-    compact, refill, …). Raises SyncError if the server cannot be reached,
+    (default: ``os.environ``). The calendar options are
+    ``ics.to_calendar``'s. Raises SyncError if the server cannot be reached,
     refuses the credentials, or fails.
     """
     try:
@@ -91,7 +99,18 @@ def sync(
     username = username if username is not None else env.get(ENV_USERNAME)
     password = password if password is not None else env.get(ENV_PASSWORD)
 
-    wanted = _resources(ics.to_calendar(schedule, **options), schedule.plan_id)
+    exported = ics.to_calendar(
+        schedule,
+        alarm_before=alarm_before,
+        duration=duration,
+        name=name,
+        title=title,
+        refill=refill,
+        refill_days_ahead=refill_days_ahead,
+        compact=compact,
+        stamp=stamp,
+    )
+    wanted = _resources(exported, schedule.plan_id)
     try:
         client = DAVClient(
             url=url, username=username, password=password, timeout=timeout

@@ -15,11 +15,12 @@ Calendars update cleanly when a plan is regenerated:
 >>> import datetime as dt, mgplan
 >>> from mgplan import ics
 >>> product = mgplan.Product(name="Gly", form="glycinate", amount_per_unit=100)
->>> regimen = mgplan.Regimen(product=product, start_date=dt.date(2026, 12, 1),
-...                          tz="Europe/Berlin", end_date=dt.date(2026, 12, 31))
+>>> regimen = mgplan.Regimen(id="demo", product=product,
+...                          start_date=dt.date(2026, 12, 1), tz="Europe/Berlin",
+...                          end_date=dt.date(2026, 12, 31))
 >>> calendar = ics.to_calendar(mgplan.plan(regimen))
 >>> calendar.events[0]["SUMMARY"]
-vText(b'Magnesium bisglycinate: 1 capsule (100 mg)')
+vText(b'Magnesium bisglycinate: 1 capsule (100 mg elemental)')
 """
 
 from __future__ import annotations
@@ -31,21 +32,25 @@ import os
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal, NoReturn
 
 import icalendar
 
 from ._atomic import write_atomic
 from ._engine import plan_history
 from ._errors import InvalidInputError, MgplanWarning
+from ._model import control_characters
 from ._product import Product, format_mg
 from ._regimen import DEFAULT_PLAN_ID
 from ._schedule import DISCLAIMER, RED_FLAGS_SHORT, Decision, Intake, Schedule
 
 __all__ = [
+    "CANCELLED_SUMMARY",
     "DEFAULT_DURATION",
+    "DEFAULT_REFILL_DAYS",
     "PRODID",
     "UID_DOMAIN",
+    "Title",
     "to_calendar",
     "to_ics",
     "uid_for",
@@ -56,6 +61,14 @@ PRODID = "-//mgplan//mgplan evening magnesium plan//EN"
 UID_DOMAIN = "mgplan"
 # A reminder, not an appointment: short enough not to crowd a calendar view.
 DEFAULT_DURATION = dt.timedelta(minutes=15)
+# Days before a container runs out that its refill reminder comes (a
+# convention: time to buy or order the next one).
+DEFAULT_REFILL_DAYS = 5
+# An all-day refill reminder's alarm: 09:00 on its day.
+_REFILL_ALARM = dt.timedelta(hours=9)
+CANCELLED_SUMMARY = "Cancelled \u2014 no magnesium this evening"
+
+Title = Literal["form", "product"]
 
 # Our own properties, so a sync can tell mgplan's events from others'.
 PLAN_PROPERTY = "X-MGPLAN-PLAN"
@@ -89,7 +102,6 @@ class _Event:
     summary: str
     description: str
     until: dt.datetime | None = None
-    alarm: bool = True
 
     def fingerprint(self, *extra: object) -> str:
         """A short hash of the content, plus *extra* (sequence, alarm, status)."""
@@ -99,7 +111,6 @@ class _Event:
             self.summary,
             self.description,
             self.until,
-            self.alarm,
             *extra,
         )
         text = "\x1f".join(str(x) for x in parts)
@@ -109,39 +120,45 @@ class _Event:
 def to_calendar(
     schedule: Schedule,
     *,
-    alarm: dt.timedelta = dt.timedelta(0),
+    alarm_before: dt.timedelta | None = dt.timedelta(0),
     duration: dt.timedelta = DEFAULT_DURATION,
     name: str | None = None,
+    title: Title = "form",
     refill: bool = False,
+    refill_days_ahead: int = DEFAULT_REFILL_DAYS,
     compact: bool = False,
     stamp: dt.datetime | None = None,
 ) -> icalendar.Calendar:
     """The schedule as a calendar: one event per intake, or per dose step.
 
-    *alarm* is the display reminder's offset from the dose time (negative =
-    before). *compact* makes one recurring event per dose step and slot instead
-    of one per intake. *refill* adds an all-day reminder on each day a
-    container runs out. *stamp* is the DTSTAMP (default: midnight UTC of
-    ``schedule.as_of``, or of the start date, so output is reproducible).
+    *alarm_before* is how long before each dose its display reminder fires
+    (zero: at the dose; None: no reminder). *title* names the event after the
+    salt (``"form"``: "Magnesium bisglycinate: ...") or the product
+    (``"product"``). *compact* makes one recurring event per dose step and
+    slot instead of one per intake. *refill* adds an all-day reminder, with
+    an alarm, *refill_days_ahead* days before each container runs out.
+    *stamp* is the DTSTAMP (default: midnight UTC of ``schedule.as_of``, or of
+    the start date, so output is reproducible).
     """
+    _check_options(
+        alarm_before=alarm_before,
+        duration=duration,
+        name=name,
+        title=title,
+        refill=refill,
+        refill_days_ahead=refill_days_ahead,
+        compact=compact,
+        stamp=stamp,
+    )
     if not any(entry.intakes for entry in schedule.days):
         raise InvalidInputError(
             "schedule.days",
             "a schedule with at least one intake",
             "a schedule in which every day is paused",
         )
-    if duration <= dt.timedelta(0):
-        raise InvalidInputError("duration", "a positive duration", str(duration))
-    if abs(alarm) > dt.timedelta(hours=12):
-        raise InvalidInputError(
-            "alarm", "an offset within 12 hours of the dose time", str(alarm)
-        )
     if stamp is None:
         day = schedule.as_of or schedule.start
         stamp = dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
-    elif stamp.tzinfo is None:
-        raise InvalidInputError("stamp", "an aware datetime", stamp.isoformat())
-
     if not schedule.regimen.typed("id"):
         warnings.warn(
             MgplanWarning(
@@ -151,17 +168,21 @@ def to_calendar(
             ),
             stacklevel=2,
         )
-    build = _compact_events if compact else _intake_events
+    build = functools.partial(
+        _compact_events if compact else _intake_events, title=title
+    )
     current = build(schedule, duration)
     if refill:
-        current.update(_refill_events(schedule))
-    sequences, cancelled = _history(schedule, current, build, duration, refill)
+        current.update(_refill_events(schedule, refill_days_ahead))
+    sequences, cancelled = _history(
+        schedule, current, build, duration, refill, refill_days_ahead
+    )
 
     product = schedule.regimen.product
     calendar = icalendar.Calendar.new(
         prodid=PRODID,
         method="PUBLISH",
-        name=name or f"Magnesium: {product.name}",
+        name=_safe(name or f"Magnesium: {product.name}"),
         description=(
             f"Evening magnesium plan {schedule.plan_id} made with mgplan. " + DISCLAIMER
         ),
@@ -169,6 +190,7 @@ def to_calendar(
         uid=f"{schedule.plan_id}@{UID_DOMAIN}",
     )
     calendar.add("X-WR-TIMEZONE", schedule.regimen.tz)
+    alarm = None if alarm_before is None else -alarm_before
     for event in current.values():
         calendar.add_component(
             _vevent(event, schedule, sequences.get(event.uid, 0), stamp, alarm)
@@ -201,32 +223,130 @@ def _add_timezone(calendar: icalendar.Calendar, schedule: Schedule) -> None:
     calendar.subcomponents.insert(0, timezone)
 
 
-def to_ics(schedule: Schedule, **options: Any) -> bytes:
-    """The calendar as .ics bytes; options as for ``to_calendar``."""
-    return bytes(to_calendar(schedule, **options).to_ical())
+def to_ics(
+    schedule: Schedule,
+    *,
+    alarm_before: dt.timedelta | None = dt.timedelta(0),
+    duration: dt.timedelta = DEFAULT_DURATION,
+    name: str | None = None,
+    title: Title = "form",
+    refill: bool = False,
+    refill_days_ahead: int = DEFAULT_REFILL_DAYS,
+    compact: bool = False,
+    stamp: dt.datetime | None = None,
+) -> bytes:
+    """The calendar as .ics bytes; the options are ``to_calendar``'s."""
+    calendar = to_calendar(
+        schedule,
+        alarm_before=alarm_before,
+        duration=duration,
+        name=name,
+        title=title,
+        refill=refill,
+        refill_days_ahead=refill_days_ahead,
+        compact=compact,
+        stamp=stamp,
+    )
+    return bytes(calendar.to_ical())
 
 
-def write_ics(schedule: Schedule, path: str | os.PathLike[str], **options: Any) -> None:
+def write_ics(
+    schedule: Schedule,
+    path: str | os.PathLike[str],
+    *,
+    alarm_before: dt.timedelta | None = dt.timedelta(0),
+    duration: dt.timedelta = DEFAULT_DURATION,
+    name: str | None = None,
+    title: Title = "form",
+    refill: bool = False,
+    refill_days_ahead: int = DEFAULT_REFILL_DAYS,
+    compact: bool = False,
+    stamp: dt.datetime | None = None,
+) -> None:
     """Write the .ics file atomically: an existing file is replaced whole or kept.
 
-    Raises ExportError when the file cannot be written.
+    The options are ``to_calendar``'s. Raises ExportError when the file
+    cannot be written.
     """
-    write_atomic(path, to_ics(schedule, **options))
+    data = to_ics(
+        schedule,
+        alarm_before=alarm_before,
+        duration=duration,
+        name=name,
+        title=title,
+        refill=refill,
+        refill_days_ahead=refill_days_ahead,
+        compact=compact,
+        stamp=stamp,
+    )
+    write_atomic(path, data)
+
+
+def _check_options(
+    *,
+    alarm_before: object,
+    duration: object,
+    name: object,
+    title: object,
+    refill: object,
+    refill_days_ahead: object,
+    compact: object,
+    stamp: object,
+) -> None:
+    """Each option's type and range, as InvalidInputError naming it."""
+    if alarm_before is not None:
+        if not isinstance(alarm_before, dt.timedelta):
+            _bad("alarm_before", "a datetime.timedelta (or None)", alarm_before)
+        if not dt.timedelta(0) <= alarm_before <= dt.timedelta(hours=12):
+            _bad("alarm_before", "0 to 12 hours before the dose", alarm_before)
+    if not isinstance(duration, dt.timedelta) or duration <= dt.timedelta(0):
+        _bad("duration", "a positive datetime.timedelta", duration)
+    if name is not None:
+        if not isinstance(name, str):
+            _bad("name", "a string (or None)", name)
+        found = control_characters(name)
+        if found:
+            _bad(
+                "name",
+                "a calendar name without control characters "
+                f"(found {', '.join(found)})",
+                name,
+            )
+    if title not in ("form", "product"):
+        _bad("title", "'form' or 'product'", title)
+    for field, value in (("refill", refill), ("compact", compact)):
+        if not isinstance(value, bool):
+            _bad(field, "True or False", value)
+    if (
+        not isinstance(refill_days_ahead, int)
+        or isinstance(refill_days_ahead, bool)
+        or not 0 <= refill_days_ahead <= 60
+    ):
+        _bad("refill_days_ahead", "a whole number of days, 0 to 60", refill_days_ahead)
+    if stamp is not None and (
+        not isinstance(stamp, dt.datetime) or stamp.tzinfo is None
+    ):
+        _bad("stamp", "an aware datetime.datetime", stamp)
+
+
+def _bad(field: str, expected: str, received: object) -> NoReturn:
+    shown = received if isinstance(received, str) else repr(received)
+    raise InvalidInputError(field, expected, shown)
 
 
 # -- building events ---------------------------------------------------------
 
 
-def _intake_summary(schedule: Schedule, intake: Intake) -> str:
-    return _summary(schedule.regimen.product, intake.units, intake.elemental_mg)
+def _intake_summary(schedule: Schedule, intake: Intake, title: Title) -> str:
+    return _summary(schedule.regimen.product, intake.units, intake.elemental_mg, title)
 
 
 @functools.lru_cache(maxsize=256)
-def _summary(product: Product, units: float, mg: float) -> str:
-    """``Magnesium bisglycinate: 2 capsules (100 mg)``; the same few repeat."""
-    name = product.magnesium_form.name
-    title = name[:1].upper() + name[1:]
-    return f"{title}: {product.describe_units(units)} ({format_mg(mg)})"
+def _summary(product: Product, units: float, mg: float, title: Title) -> str:
+    """``Magnesium bisglycinate: 2 capsules (100 mg elemental)``."""
+    name = product.name if title == "product" else product.magnesium_form.name
+    head = name[:1].upper() + name[1:]
+    return f"{head}: {product.describe_units(units)} ({format_mg(mg)} elemental)"
 
 
 class _Describer:
@@ -308,7 +428,11 @@ class _Describer:
 
 
 def _intake_events(
-    schedule: Schedule, duration: dt.timedelta, since: dt.date | None = None
+    schedule: Schedule,
+    duration: dt.timedelta,
+    since: dt.date | None = None,
+    *,
+    title: Title = "form",
 ) -> dict[str, _Event]:
     events: dict[str, _Event] = {}
     first = 0 if since is None else max(0, (since - schedule.start).days)
@@ -323,14 +447,18 @@ def _intake_events(
                 uid=uid,
                 start=intake.at,
                 end=intake.at + duration,
-                summary=_intake_summary(schedule, intake),
+                summary=_intake_summary(schedule, intake, title),
                 description=description,
             )
     return events
 
 
 def _compact_events(
-    schedule: Schedule, duration: dt.timedelta, since: dt.date | None = None
+    schedule: Schedule,
+    duration: dt.timedelta,
+    since: dt.date | None = None,
+    *,
+    title: Title = "form",
 ) -> dict[str, _Event]:
     events: dict[str, _Event] = {}
     describe = _Describer(schedule)
@@ -354,14 +482,14 @@ def _compact_events(
                 uid=uid,
                 start=intake.at,
                 end=intake.at + duration,
-                summary=_intake_summary(schedule, intake),
+                summary=_intake_summary(schedule, intake, title),
                 description=description,
                 until=last.astimezone(dt.UTC),
             )
     return events
 
 
-def _refill_events(schedule: Schedule) -> dict[str, _Event]:
+def _refill_events(schedule: Schedule, days_ahead: int) -> dict[str, _Event]:
     product = schedule.regimen.product
     size = product.units_per_container
     if size is None:
@@ -372,23 +500,25 @@ def _refill_events(schedule: Schedule) -> dict[str, _Event]:
         )
     events: dict[str, _Event] = {}
     used, container = 0.0, 1
+    first = schedule.start
     for entry in schedule.days:
         if entry.missed:
             continue
         used += entry.units
         while used >= size * container - 1e-9:
             uid = _refill_uid(schedule.plan_id, container)
+            day = max(first, entry.date - dt.timedelta(days_ahead))
             events[uid] = _Event(
                 uid=uid,
-                start=entry.date,
-                end=entry.date + dt.timedelta(1),
+                start=day,
+                end=day + dt.timedelta(1),
                 summary=f"Refill {product.name}: container {container} runs out "
-                "tonight",
+                f"on {entry.date.isoformat()}",
                 description=(
                     f"Container {container} of {product.describe_units(size)} "
-                    f"is used up with tonight's dose. {DISCLAIMER}"
+                    f"is used up with the dose of {entry.date.isoformat()}: get "
+                    f"the next one. {DISCLAIMER}"
                 ),
-                alarm=False,
             )
             container += 1
     return events
@@ -400,6 +530,7 @@ def _history(
     build: Callable[[Schedule, dt.timedelta, dt.date | None], dict[str, _Event]],
     duration: dt.timedelta,
     refill: bool,
+    refill_days_ahead: int,
 ) -> tuple[dict[str, int], list[_Event]]:
     """SEQUENCE per UID, and the events earlier versions had but this one lacks.
 
@@ -414,7 +545,7 @@ def _history(
         events = build(earlier, duration, since)
         if refill:
             # Refills depend on every day before them: always built whole.
-            events.update(_refill_events(earlier))
+            events.update(_refill_events(earlier, refill_days_ahead))
         versions.append((events, since))
     versions.append((current, None))
 
@@ -439,6 +570,19 @@ def _history(
     return sequences, cancelled
 
 
+def _safe(text: str, keep: str = "") -> str:
+    """*text* with control characters replaced (U+FFFD), except *keep*.
+
+    The models refuse them at input; this guards what reaches a calendar from
+    elsewhere (a schedule read from JSON), without relying on ``assert``.
+    """
+    if not control_characters(text.replace(keep, "") if keep else text):
+        return text
+    return "".join(
+        c if c in keep or not control_characters(c) else "\ufffd" for c in text
+    )
+
+
 def _day(event: _Event) -> dt.date:
     start = event.start
     return start.date() if isinstance(start, dt.datetime) else start
@@ -453,14 +597,24 @@ def _vevent(
     *,
     cancelled: bool = False,
 ) -> icalendar.Event:
+    if not isinstance(event.start, dt.datetime):
+        alarm = None if cancelled else _REFILL_ALARM  # all day: 09:00 that day
     # The hash covers all a sync compares, but not DTSTAMP (when, not what).
     digest = event.fingerprint(sequence, alarm, cancelled)
+    summary, description = event.summary, event.description
+    if cancelled:
+        # What a client that ignores STATUS shows must not say "take".
+        summary = CANCELLED_SUMMARY
+        description = (
+            "This reminder was cancelled when the plan changed: take no "
+            f"magnesium at this time. See the plan for tonight.\n{DISCLAIMER}"
+        )
     component = icalendar.Event.new(
         uid=event.uid,
         start=event.start,
         end=event.end,
-        summary=event.summary,
-        description=event.description,
+        summary=_safe(summary),
+        description=_safe(description, keep="\n"),
         sequence=sequence,
         stamp=stamp,
         transparency=icalendar.TRANSP.TRANSPARENT,
@@ -471,10 +625,10 @@ def _vevent(
     component.add(HASH_PROPERTY, digest)
     if cancelled:
         component.add("STATUS", "CANCELLED")
-    if alarm is not None and event.alarm:
+    if alarm is not None and not cancelled:
         reminder = icalendar.Alarm()
         reminder.add("ACTION", "DISPLAY")
-        reminder.add("DESCRIPTION", event.summary)
+        reminder.add("DESCRIPTION", _safe(summary))
         reminder.add("TRIGGER", alarm)
         component.add_component(reminder)
     return component
