@@ -328,3 +328,19 @@ class TestEventTexts:
         icalendar.Calendar.from_ical(done.stdout)
         assert not (tmp_path / "-").exists()
         assert b"not medical advice" in done.stderr
+
+
+def test_cli_title_and_refill_days(tmp_path: Path) -> None:
+    """--title product and --refill-days reach the calendar."""
+    plan = tmp_path / "plan.toml"
+    plan.write_text(EXAMPLE.read_text())
+    out = tmp_path / "p.ics"
+    with contextlib.redirect_stdout(io.StringIO()):
+        argv = ["ics", str(plan), "-o", str(out), "--title", "product"]
+        assert 0 == main([*argv, "--refill", "--refill-days", "3"])
+    events = icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT")
+    product = mgplan.load_plan(plan).regimen.product.name
+    assert any(str(e["SUMMARY"]).startswith(product + ":") for e in events)
+    refill = next(e for e in events if "refill" in str(e["UID"]))
+    runs_out = D(str(refill["SUMMARY"]).rsplit(" ", 1)[-1])
+    assert runs_out - dt.timedelta(3) == refill.start

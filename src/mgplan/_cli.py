@@ -21,7 +21,7 @@ import warnings
 import zoneinfo
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO, TypedDict
+from typing import Literal, NoReturn, TextIO, TypedDict
 
 from ._errors import (
     ContraindicationError,
@@ -365,6 +365,17 @@ def _calendar_options(parser: argparse.ArgumentParser) -> None:
         "--refill",
         action=argparse.BooleanOptionalAction,
         help="add a reminder on the day a container runs out",
+    )
+    parser.add_argument(
+        "--refill-days",
+        type=int,
+        metavar="DAYS",
+        help="how many days before a container runs out to remind (default 5)",
+    )
+    parser.add_argument(
+        "--title",
+        choices=("form", "product"),
+        help="name events after the salt (default) or the product",
     )
     parser.add_argument("--name", help="the calendar's name")
 
@@ -750,6 +761,8 @@ class _ExportOptions(TypedDict):
     alarm_before: dt.timedelta
     compact: bool
     refill: bool
+    refill_days_ahead: int
+    title: Literal["form", "product"]
     name: str | None
 
 
@@ -762,6 +775,10 @@ def _export_options(args: argparse.Namespace, file: PlanFile) -> _ExportOptions:
         "alarm_before": dt.timedelta(minutes=minutes),
         "compact": settings.compact if args.compact is None else args.compact,
         "refill": settings.refill if args.refill is None else args.refill,
+        "refill_days_ahead": settings.refill_days_ahead
+        if args.refill_days is None
+        else args.refill_days,
+        "title": settings.title if args.title is None else args.title,
         "name": args.name or settings.name,
     }
 

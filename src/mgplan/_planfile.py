@@ -36,7 +36,11 @@ class CalendarSettings(Model, frozen=True):
 
     name: Text | None = pydantic.Field(default=None, max_length=200)
     alarm_minutes_before: int = pydantic.Field(default=0, ge=0, le=720)
+    title: Literal["form", "product"] = pydantic.Field(
+        default="form", description="name events after the salt or the product"
+    )
     refill: bool = False
+    refill_days_ahead: int = pydantic.Field(default=5, ge=0, le=60)
     compact: bool = False
     caldav_url: str | None = pydantic.Field(
         default=None, pattern=r"^https?://", description="the calendar's URL"
