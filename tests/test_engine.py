@@ -150,7 +150,7 @@ class TestReportValidation:
         """A report before the plan starts names its field."""
         with pytest.raises(mgplan.InvalidInputError) as info:
             mgplan.plan(regimen, reports=[report("2026-11-30")])
-        assert "reports[0].date" == info.value.field
+        assert "journal[0].date" == info.value.field
         assert "2026-11-30" == info.value.received
 
     def test_from_the_future(self, regimen: mgplan.Regimen) -> None:

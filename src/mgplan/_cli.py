@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import getpass
 import os
+import re
 import sys
 import textwrap
 import warnings
@@ -39,9 +40,11 @@ from ._tolerance import (
     ClinicianAck,
     MissedDose,
     Resolved,
+    Retracted,
     Severity,
     SideEffectReport,
     Symptom,
+    effective_entries,
 )
 
 __all__ = ["main"]
@@ -246,6 +249,23 @@ def _build_parser() -> argparse.ArgumentParser:
         "--date", type=_date, help="the first day without them (default: today)"
     )
     resolved.add_argument("--note", default="", help="anything else to remember")
+
+    undo = command(
+        "undo",
+        _cmd_undo,
+        "take back a journal entry (the latest that counts, or --entry N)",
+        "mgplan undo plan.toml",
+        "mgplan undo plan.toml --entry 3",
+    )
+    _plan_argument(undo)
+    undo.add_argument(
+        "--entry",
+        type=int,
+        metavar="N",
+        help="the entry's position in the journal, 1 for the first "
+        "(default: the latest that counts)",
+    )
+    undo.add_argument("--note", default="", help="why, to remember")
 
     clinician = command(
         "clinician",
@@ -512,8 +532,15 @@ class _Loaded:
         except PlanFileError:
             raise
         except InvalidInputError as exc:
-            if exc.field.startswith(("reports[", "missed[", "resolved[", "clinician[")):
-                raise PlanFileError.wrap(self.journal.path, exc) from None
+            match = re.match(r"journal\[(\d+)\]\.?", exc.field)
+            if match:
+                entries = entries or self.entries
+                index = int(match.group(1))
+                line = entries.lines[index] if index < len(entries.lines) else None
+                field = exc.field[match.end() :] or "entry"
+                expected = f"{exc.expected}; 'mgplan undo' takes an entry back"
+                error = InvalidInputError(field, expected, exc.received)
+                raise PlanFileError.wrap(self.journal.path, error, line=line) from None
             raise PlanFileError.wrap(self.path, exc) from None
 
 
@@ -676,6 +703,48 @@ def _cmd_clinician(args: argparse.Namespace, out: TextIO) -> int:
     return _log(loaded, entry, entry.describe(), out)
 
 
+def _cmd_undo(args: argparse.Namespace, out: TextIO) -> int:
+    # Never plans before appending: undo must work on a journal the plan
+    # refuses (a hand-edited line, an older version's entry).
+    loaded = _Loaded(args.plan)
+    log = loaded.entries.log
+    live = {id(e) for e in effective_entries(log)}
+    if args.entry is None:
+        candidates = [i for i, e in enumerate(log) if id(e) in live]
+        if not candidates:
+            raise InvalidInputError(
+                "journal", "an entry to take back", "no entry that counts"
+            )
+        index = candidates[-1]
+    else:
+        index = args.entry - 1
+        if not 0 <= index < len(log) or id(log[index]) not in live:
+            raise InvalidInputError(
+                "--entry",
+                f"the position of an entry that counts (1 to {len(log)}, not a "
+                "retraction or an entry already taken back)",
+                args.entry,
+            )
+    target = log[index]
+    entry = Retracted(date=loaded.today, entry=index + 1, note=args.note)
+    loaded.journal.append(entry, check=lambda joined: effective_entries(joined.log))
+    line = loaded.entries.lines[index] if index < len(loaded.entries.lines) else None
+    where = f" (line {line})" if line is not None else ""
+    print(
+        f"Took back entry {index + 1}{where}: {target.describe()}.",
+        file=out,
+    )
+    try:
+        after = _Loaded(args.plan).schedule()
+    except PlanFileError as exc:
+        print(f"The journal still has a problem: {exc}", file=out)
+        return EXIT_USAGE
+    tonight = _day_or_none(after, loaded.today)
+    if tonight is not None:
+        print(f"Tonight: {after.describe_dose(tonight)}.", file=out)
+    return 0
+
+
 def _log(loaded: _Loaded, entry: AnyEntry, what: str, out: TextIO) -> int:
     start = loaded.file.regimen.start_date
     if not start <= entry.date <= loaded.today:
@@ -685,9 +754,14 @@ def _log(loaded: _Loaded, entry: AnyEntry, what: str, out: TextIO) -> int:
             entry.date.isoformat(),
         )
     before = loaded.schedule()
-    # Plan with the entry first: an entry the plan refuses is never logged.
-    after = loaded.schedule(loaded.entries.adding(entry))
-    loaded.journal.append(entry)
+    # Plan with the entry, under the journal's lock, against what the journal
+    # holds then: an entry the plan refuses is never logged, even if another
+    # command appended in the meantime.
+    plans: list[Schedule] = []
+    loaded.journal.append(
+        entry, check=lambda entries: plans.append(loaded.schedule(entries))
+    )
+    after = plans[-1]
     print(f"Logged in {loaded.journal.path}: {what}.", file=out)
     known = set(before.decisions)
     new = [d for d in after.decisions if d not in known]

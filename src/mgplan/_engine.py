@@ -37,8 +37,10 @@ from ._tolerance import (
     ClinicianAck,
     MissedDose,
     Resolved,
+    Retracted,
     SideEffectReport,
     TolerancePolicy,
+    effective_entries,
 )
 
 __all__ = ["MAX_PLAN_DAYS", "plan", "plan_history"]
@@ -47,6 +49,7 @@ __all__ = ["MAX_PLAN_DAYS", "plan", "plan_history"]
 MAX_PLAN_DAYS = 366 * 30
 
 _Entry = SideEffectReport | MissedDose | Resolved | ClinicianAck
+_Logged = _Entry | Retracted
 _DOSED = (Phase.TITRATING, Phase.HOLDING, Phase.STEPPED_BACK, Phase.MAINTAINING)
 
 
@@ -58,7 +61,7 @@ def plan(
     *,
     resolved: Iterable[Resolved] = (),
     clinician: Iterable[ClinicianAck] = (),
-    journal: Iterable[_Entry] | None = None,
+    journal: Iterable[_Logged] | None = None,
     policy: TolerancePolicy | None = None,
     as_of: dt.date | None = None,
 ) -> Schedule:
@@ -90,12 +93,10 @@ def plan(
             sorted((*reports, *missed, *resolved, *clinician), key=lambda e: e.date)
         )
     for i, entry in enumerate(log):
-        if not isinstance(
-            entry, SideEffectReport | MissedDose | Resolved | ClinicianAck
-        ):
+        if not isinstance(entry, _Entry | Retracted):
             raise InvalidInputError(
                 f"journal[{i}]",
-                "a SideEffectReport, MissedDose, Resolved or ClinicianAck",
+                "a SideEffectReport, MissedDose, Resolved, ClinicianAck or Retracted",
                 type(entry).__name__,
             )
     journal_ = _Journal.of(log)
@@ -126,26 +127,35 @@ class _Journal:
     missed: tuple[MissedDose, ...]
     resolved: tuple[Resolved, ...]
     clinician: tuple[ClinicianAck, ...]
-    log: tuple[_Entry, ...]
+    log: tuple[_Logged, ...]
 
     @classmethod
-    def of(cls, log: Iterable[_Entry]) -> _Journal:
-        """The entries of *log*, in logging order, also split by kind."""
+    def of(cls, log: Iterable[_Logged]) -> _Journal:
+        """The entries of *log*, in logging order; those that count (not
+        retracted) also split by kind."""
         log = tuple(log)
+        live = effective_entries(log)
         return cls(
-            tuple(e for e in log if isinstance(e, SideEffectReport)),
-            tuple(e for e in log if isinstance(e, MissedDose)),
-            tuple(e for e in log if isinstance(e, Resolved)),
-            tuple(e for e in log if isinstance(e, ClinicianAck)),
+            tuple(e for e in live if isinstance(e, SideEffectReport)),
+            tuple(e for e in live if isinstance(e, MissedDose)),
+            tuple(e for e in live if isinstance(e, Resolved)),
+            tuple(e for e in live if isinstance(e, ClinicianAck)),
             log,
         )
 
+    @property
+    def live(self) -> frozenset[int]:
+        """Positions in the log of the entries that count."""
+        kept = {id(e) for e in effective_entries(self.log)}
+        return frozenset(i for i, e in enumerate(self.log) if id(e) in kept)
+
     def named(self) -> list[tuple[str, _Entry]]:
+        """The entries that count, named by their position in the log."""
+        live = self.live
         return [
-            *((f"reports[{i}]", x) for i, x in enumerate(self.reports)),
-            *((f"missed[{i}]", x) for i, x in enumerate(self.missed)),
-            *((f"resolved[{i}]", x) for i, x in enumerate(self.resolved)),
-            *((f"clinician[{i}]", x) for i, x in enumerate(self.clinician)),
+            (f"journal[{i}]", x)
+            for i, x in enumerate(self.log)
+            if i in live and not isinstance(x, Retracted)
         ]
 
     def prefix(self, count: int) -> _Journal:
@@ -186,6 +196,11 @@ def _check_entries(regimen: Regimen, journal: _Journal, as_of: dt.date | None) -
                 "cannot come from the future",
                 entry.date.isoformat(),
             )
+
+
+def _first_day(entry: _Logged) -> dt.date:
+    """The first day an entry can change (no entry changes a day before)."""
+    return entry.date
 
 
 def _effective(report: SideEffectReport) -> dt.date:
@@ -359,13 +374,19 @@ class _Planner:
         the cost grows linearly with the entries.
         """
         log = self.journal.log
-        # The earliest date among entries k.. for each k (suffix minimum).
+        final = self.journal.live
         cuts: list[dt.date] = []
-        earliest = dt.date.max
-        for entry in reversed(log):
-            earliest = min(earliest, entry.date)
-            cuts.append(earliest)
-        cuts.reverse()
+        prefix: set[int] = set()  # what counts after the first *count* entries
+        for count in range(len(log)):
+            if count:
+                last = log[count - 1]
+                if isinstance(last, Retracted):
+                    prefix.discard(last.entry - 1)
+                else:
+                    prefix.add(count - 1)
+            differ = [_first_day(log[i]) for i in prefix ^ final]
+            # No difference in what counts: any cut gives the final plan.
+            cuts.append(min(differ) if differ else min(e.date for e in log[count:]))
         snapshots: dict[dt.date, _Snapshot] = {}
         run = self._begin()
         self._simulate(run, self.regimen.start_date, self.journal, snapshots=snapshots)

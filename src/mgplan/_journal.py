@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
@@ -19,36 +20,45 @@ import pydantic
 
 from ._errors import InvalidInputError, PlanFileError
 from ._lock import locked
-from ._tolerance import ClinicianAck, MissedDose, Resolved, SideEffectReport
+from ._tolerance import (
+    ClinicianAck,
+    MissedDose,
+    Resolved,
+    Retracted,
+    SideEffectReport,
+)
 
 __all__ = ["AnyEntry", "Journal", "JournalEntries", "JournalEntry"]
 
-AnyEntry = SideEffectReport | MissedDose | Resolved | ClinicianAck
+AnyEntry = SideEffectReport | MissedDose | Resolved | ClinicianAck | Retracted
 JournalEntry = Annotated[AnyEntry, pydantic.Field(discriminator="kind")]
 _ADAPTER: pydantic.TypeAdapter[AnyEntry] = pydantic.TypeAdapter(JournalEntry)
 
 
 @dataclass(frozen=True, slots=True)
 class JournalEntries:
-    """What a journal holds: every entry in the order logged (``log``), and
-    split by kind, each in the order logged."""
+    """What a journal holds: every entry in the order logged (``log``,
+    retractions too), and split by kind, each in the order logged (retracted
+    ones included: ``log`` says which count)."""
 
     reports: tuple[SideEffectReport, ...] = ()
     missed: tuple[MissedDose, ...] = ()
     resolved: tuple[Resolved, ...] = ()
     clinician: tuple[ClinicianAck, ...] = ()
     log: tuple[AnyEntry, ...] = ()
+    lines: tuple[int, ...] = ()
+    """The line of each entry of ``log`` in the journal file (when read)."""
 
     def ordered(self) -> tuple[AnyEntry, ...]:
         """Every entry in logging order (by date if built without a log)."""
+        if self.log:
+            return self.log
         kinds: tuple[AnyEntry, ...] = (
             *self.reports,
             *self.missed,
             *self.resolved,
             *self.clinician,
         )
-        if len(self.log) == len(kinds):
-            return self.log
         return tuple(sorted(kinds, key=lambda e: e.date))
 
     def adding(self, entry: AnyEntry) -> JournalEntries:
@@ -60,6 +70,8 @@ class JournalEntries:
             return replace(self, missed=(*self.missed, entry), log=log)
         if isinstance(entry, Resolved):
             return replace(self, resolved=(*self.resolved, entry), log=log)
+        if isinstance(entry, Retracted):
+            return replace(self, log=log)
         return replace(self, clinician=(*self.clinician, entry), log=log)
 
 
@@ -80,11 +92,23 @@ class Journal:
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
 
-    def append(self, entry: AnyEntry) -> None:
-        """Add one entry at the end, atomically, under an exclusive lock."""
+    def append(
+        self,
+        entry: AnyEntry,
+        *,
+        check: Callable[[JournalEntries], object] | None = None,
+    ) -> JournalEntries | None:
+        """Add one entry at the end, atomically, under an exclusive lock.
+
+        *check* is called, under that same lock, with every entry the journal
+        holds at that moment plus this one; if it raises, nothing is written.
+        So an entry is validated against the journal it joins, even when
+        another command appends at the same time. Returns those entries
+        (None without *check*: the journal is then not read).
+        """
         line = entry.model_dump_json(exclude_defaults=False).encode() + b"\n"
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         except (OSError, ValueError) as exc:  # ValueError: NUL in the path
             raise PlanFileError(
                 self.path,
@@ -95,6 +119,10 @@ class Journal:
         try:
             with locked(fd, exclusive=True):
                 size = os.fstat(fd).st_size
+                joined: JournalEntries | None = None
+                if check is not None:
+                    joined = _parse(self.path, _read_all(fd, size)).adding(entry)
+                    check(joined)
                 if size and _last_byte(self.path) != b"\n":
                     # A crash left half a line: end it, so that the new entry
                     # is not glued to it. The broken line stays, and is reported.
@@ -112,6 +140,7 @@ class Journal:
             ) from None
         finally:
             os.close(fd)
+        return joined
 
     def read(self) -> JournalEntries:
         """Every entry; PlanFileError naming the line of any unreadable one."""
@@ -131,12 +160,30 @@ class Journal:
                 data = handle.read()
         finally:
             os.close(fd)
-        entries = JournalEntries()
-        for number, raw in enumerate(data.split(b"\n"), start=1):
-            if not raw.strip():
-                continue
-            entries = entries.adding(_parse_line(self.path, number, raw))
-        return entries
+        return _parse(self.path, data)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """The first *size* bytes of the file behind *fd* (writes still append)."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks, left = [], size
+    while left > 0:
+        chunk = os.read(fd, left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _parse(path: Path, data: bytes) -> JournalEntries:
+    entries = JournalEntries()
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        entries = entries.adding(_parse_line(path, number, raw))
+        entries = replace(entries, lines=(*entries.lines, number))
+    return entries
 
 
 def _parse_line(path: Path, number: int, raw: bytes) -> AnyEntry:

@@ -17,7 +17,7 @@ from ._journal import JournalEntry
 from ._planfile import PlanFile
 from ._regimen import Regimen
 from ._schedule import Schedule
-from ._tolerance import ClinicianAck, MissedDose, Resolved, SideEffectReport
+from ._tolerance import ClinicianAck, MissedDose, Resolved, Retracted, SideEffectReport
 
 __all__ = ["SCHEMAS", "generate", "write_all"]
 
@@ -32,6 +32,7 @@ SCHEMAS: dict[str, Any] = {
     "missed-dose.v1.schema.json": MissedDose,
     "resolved.v1.schema.json": Resolved,
     "clinician.v1.schema.json": ClinicianAck,
+    "retracted.v1.schema.json": Retracted,
 }
 
 

@@ -25,8 +25,10 @@ from ._tolerance import (
     ClinicianAck,
     MissedDose,
     Resolved,
+    Retracted,
     SideEffectReport,
     TolerancePolicy,
+    effective_entries,
 )
 
 __all__ = [
@@ -197,6 +199,12 @@ Cause = Annotated[
 ]
 
 
+Logged = Annotated[
+    SideEffectReport | MissedDose | Resolved | ClinicianAck | Retracted,
+    pydantic.Field(discriminator="kind"),
+]
+
+
 class Decision(Model, frozen=True):
     """A change the engine made, why, and a sentence a person can read."""
 
@@ -246,9 +254,9 @@ class Schedule(Model, frozen=True):
     regimen: Regimen
     profile: SafetyProfile
     policy: TolerancePolicy
-    journal: tuple[Cause, ...] = pydantic.Field(
+    journal: tuple[Logged, ...] = pydantic.Field(
         default=(),
-        description="every journal entry, in the order it was logged",
+        description="every journal entry, in the order it was logged (retractions too)",
     )
     as_of: dt.date | None = None
     daily_cap_mg: float = pydantic.Field(gt=0)
@@ -294,24 +302,28 @@ class Schedule(Model, frozen=True):
         return data
 
     @property
+    def _live(self) -> tuple[object, ...]:
+        return effective_entries(self.journal)
+
+    @property
     def reports(self) -> tuple[SideEffectReport, ...]:
         """The side-effect reports, by date."""
-        return _by_date(e for e in self.journal if isinstance(e, SideEffectReport))
+        return _by_date(e for e in self._live if isinstance(e, SideEffectReport))
 
     @property
     def missed(self) -> tuple[MissedDose, ...]:
         """The missed evenings, by date."""
-        return _by_date(e for e in self.journal if isinstance(e, MissedDose))
+        return _by_date(e for e in self._live if isinstance(e, MissedDose))
 
     @property
     def resolved(self) -> tuple[Resolved, ...]:
         """The days symptoms were recorded as gone, by date."""
-        return _by_date(e for e in self.journal if isinstance(e, Resolved))
+        return _by_date(e for e in self._live if isinstance(e, Resolved))
 
     @property
     def clinician(self) -> tuple[ClinicianAck, ...]:
         """The clinicians' acknowledgements, by date."""
-        return _by_date(e for e in self.journal if isinstance(e, ClinicianAck))
+        return _by_date(e for e in self._live if isinstance(e, ClinicianAck))
 
     @property
     def start(self) -> dt.date:

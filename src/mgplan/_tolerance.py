@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any, Literal, Self
+from collections.abc import Sequence
+from typing import Any, Literal, Self, TypeVar
 
 import pydantic
 
@@ -22,10 +23,12 @@ __all__ = [
     "ClinicianAck",
     "MissedDose",
     "Resolved",
+    "Retracted",
     "Severity",
     "SideEffectReport",
     "Symptom",
     "TolerancePolicy",
+    "effective_entries",
     "grade_stools",
 ]
 
@@ -217,6 +220,10 @@ class MissedDose(Model, frozen=True):
     date: dt.date
     note: Text = pydantic.Field(default="", max_length=1000)
 
+    def describe(self) -> str:
+        """A short sentence naming the entry."""
+        return f"Missed the evening of {self.date.isoformat()}"
+
 
 class Resolved(Model, frozen=True):
     """The side effects have gone: dated the first day without them.
@@ -256,6 +263,59 @@ class ClinicianAck(Model, frozen=True):
             "lift-ceiling": "lifting the ceiling",
         }[self.allows]
         return f"{self.clinician} agreed to {what} on {self.date.isoformat()}"
+
+
+_T = TypeVar("_T")
+
+
+class Retracted(Model, frozen=True):
+    """Takes back an earlier journal entry, which then counts as never logged.
+
+    The journal is append-only: nothing logged is rewritten, so a mistake is
+    undone by a retraction naming the entry's position (``entry``: 1 for the
+    journal's first entry, counting every kind, retractions too).
+    """
+
+    kind: Literal["retracted"] = "retracted"
+    date: dt.date
+    entry: int = pydantic.Field(
+        ge=1, description="the position of the entry taken back"
+    )
+    note: Text = pydantic.Field(default="", max_length=1000)
+
+    def describe(self) -> str:
+        """A short sentence naming the entry."""
+        return f"Entry {self.entry} taken back on {self.date.isoformat()}"
+
+
+def effective_entries(log: Sequence[_T]) -> tuple[_T, ...]:
+    """The entries of *log* (in logging order) that count: without the
+    retractions and the entries they take back.
+
+    Raises InvalidInputError naming ``journal[i].entry`` for a retraction of
+    an entry that does not come before it, is itself a retraction, or was
+    already taken back.
+    """
+    taken: set[int] = set()
+    for i, item in enumerate(log):
+        if not isinstance(item, Retracted):
+            continue
+        target = item.entry - 1
+        problem = None
+        if target >= i:
+            problem = f"an entry before this one (1 to {i})"
+        elif isinstance(log[target], Retracted):
+            problem = "an entry that is not itself a retraction"
+        elif target in taken:
+            problem = "an entry not already taken back"
+        if problem is not None:
+            raise InvalidInputError(f"journal[{i}].entry", problem, item.entry)
+        taken.add(target)
+    return tuple(
+        item
+        for i, item in enumerate(log)
+        if i not in taken and not isinstance(item, Retracted)
+    )
 
 
 class TolerancePolicy(Model, frozen=True):

@@ -553,18 +553,35 @@ def _history(
     last_seen: dict[str, _Event] = {}
     # Each UID's event in the version looked at last, or None once cancelled.
     state: dict[str, _Event | None] = {}
-    for events, boundary in versions:
-        for uid, event in events.items():
-            if uid in state and state[uid] != event:
-                sequences[uid] = sequences.get(uid, 0) + 1
-            state[uid] = last_seen[uid] = event
-        for uid, before in state.items():
-            if before is None or uid in events:
-                continue
-            if boundary is not None and _day(before) < boundary:
-                continue  # not built for this version: unchanged
+
+    def becomes(uid: str, event: _Event | None) -> None:
+        if uid in state and state[uid] != event:
             sequences[uid] = sequences.get(uid, 0) + 1
-            state[uid] = None
+        state[uid] = event
+        if event is not None:
+            last_seen[uid] = event
+
+    for index, (events, boundary) in enumerate(versions):
+        if index == 0 and boundary is not None:
+            # Before its boundary the first version is the final plan.
+            for uid, event in current.items():
+                if _last_day(event) < boundary:
+                    state[uid] = last_seen[uid] = event
+        for uid, event in events.items():
+            becomes(uid, event)
+        for uid in list(state):
+            if uid in events:
+                continue
+            final = current.get(uid)
+            if (
+                final is not None
+                and boundary is not None
+                and _last_day(final) < boundary
+            ):
+                # Not built for this version: there it is the final plan.
+                becomes(uid, final)
+            else:
+                becomes(uid, None)  # not in this version: cancelled
     cancelled = [last_seen[uid] for uid in last_seen if uid not in current]
     cancelled.sort(key=lambda e: (_day(e), e.uid))
     return sequences, cancelled
@@ -581,6 +598,13 @@ def _safe(text: str, keep: str = "") -> str:
     return "".join(
         c if c in keep or not control_characters(c) else "\ufffd" for c in text
     )
+
+
+def _last_day(event: _Event) -> dt.date:
+    """The last day an event covers: a compact step's last, else its own."""
+    if event.until is not None and isinstance(event.start, dt.datetime):
+        return event.until.astimezone(event.start.tzinfo).date()
+    return _day(event)
 
 
 def _day(event: _Event) -> dt.date:
