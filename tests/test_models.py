@@ -58,7 +58,7 @@ class TestProduct:
             mgplan.Product(name="P", form="oxide", amount_per_unit=amount)
         assert "Product.amount_per_unit" == info.value.field
         assert amount == info.value.received
-        assert "greater than 0" in str(info.value)
+        assert "greater than or equal to 0.01" in str(info.value)
 
     def test_frozen(self, glycinate: mgplan.Product) -> None:
         """Products cannot be changed after creation."""

@@ -151,7 +151,7 @@ class TestJournal:
         with pytest.raises(mgplan.PlanFileError) as info:
             journal.read()
         assert 2 == info.value.line
-        assert "line 2" in str(info.value)
+        assert "j.jsonl:2:" in str(info.value)
 
     def test_half_written_line_is_kept_apart(self, tmp_path: Path) -> None:
         """After a crash mid-line, the next entry starts on a line of its own:

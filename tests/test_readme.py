@@ -60,5 +60,5 @@ def test_run_command_verbatim_in_a_fresh_venv(tmp_path: Path) -> None:
     )
     assert 0 == result.returncode, result.stderr[-2000:]
     assert "Plan glycinate-example" in result.stdout
-    assert "not medical advice" in result.stdout
+    assert "not medical advice" in result.stderr
     assert "from        to" in result.stdout

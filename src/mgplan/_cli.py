@@ -80,9 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     warning.filename,
                     warning.lineno,
                 )
-        # Every output says it once; JSON stays parseable with it on stderr.
-        data = getattr(args, "json", False) or getattr(args, "data_on_stdout", False)
-        print(DISCLAIMER, file=sys.stderr if data else out)
+        # Every command says it once, on stderr, so what a command prints on
+        # stdout (a dose, JSON, a calendar) can be captured alone.
+        print(DISCLAIMER, file=sys.stderr)
         return code
     except InvalidInputError as exc:
         return _fail(exc, EXIT_USAGE)
@@ -98,9 +98,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except (OSError, RecursionError, MemoryError, OverflowError) as exc:
+        # What the checks above did not foresee: still one line, never a
+        # traceback. (An OSError here is a file or device that misbehaved.)
+        return _fail(f"{type(exc).__name__}: {exc}", EXIT_FAILED)
 
 
-def _fail(exc: BaseException, code: int) -> int:
+def _fail(exc: BaseException | str, code: int) -> int:
     message = " ".join(str(exc).split())  # one line, however many problems
     print(f"mgplan: {message}", file=sys.stderr)
     return code
@@ -423,7 +427,7 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         value = -1
-    if not value > 0:
+    if not 0 < value < 1e9:  # also refuses inf and nan
         raise argparse.ArgumentTypeError(
             f"expected a positive number of mg, got {text!r}"
         )
@@ -486,7 +490,7 @@ def _local_zone() -> str:
         try:
             zoneinfo.ZoneInfo(name)
             return name
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
             pass
     try:
         target = os.path.realpath("/etc/localtime")
@@ -498,7 +502,11 @@ def _local_zone() -> str:
         try:
             zoneinfo.ZoneInfo(candidate)
             return candidate
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # pragma: no cover
+        except (
+            zoneinfo.ZoneInfoNotFoundError,
+            ValueError,
+            OSError,
+        ):  # pragma: no cover
             pass
     return "UTC"
 
@@ -506,8 +514,15 @@ def _local_zone() -> str:
 def _stamp() -> dt.datetime:
     """DTSTAMP: now, or $SOURCE_DATE_EPOCH for reproducible output."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise InvalidInputError(
+                "SOURCE_DATE_EPOCH",
+                "seconds since 1970 for a date before the year 10000",
+                epoch,
+            ) from None
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
@@ -559,7 +574,7 @@ def _cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     tz = args.tz or _local_zone()
     try:
         zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidInputError(
             "--tz", "an IANA time zone name such as 'Europe/Berlin'", tz
         ) from None
@@ -800,7 +815,6 @@ def _cmd_ics(args: argparse.Namespace, out: TextIO) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         print(f"Wrote {summary} to standard output.", file=sys.stderr)
-        args.data_on_stdout = True  # so the disclaimer goes to stderr
         return 0
     from ._atomic import write_atomic
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -117,8 +118,9 @@ class Journal:
                 getattr(exc, "strerror", None) or str(exc),
             ) from None
         try:
+            _regular_size(self.path, fd)  # before locking a device
             with locked(fd, exclusive=True):
-                size = os.fstat(fd).st_size
+                size = _regular_size(self.path, fd)
                 joined: JournalEntries | None = None
                 if check is not None:
                     joined = _parse(self.path, _read_all(fd, size)).adding(entry)
@@ -156,11 +158,32 @@ class Journal:
                 getattr(exc, "strerror", None) or str(exc),
             ) from None
         try:
-            with locked(fd, exclusive=False), os.fdopen(os.dup(fd), "rb") as handle:
-                data = handle.read()
+            _regular_size(self.path, fd)  # before locking a device
+            with locked(fd, exclusive=False):
+                data = _read_all(fd, _regular_size(self.path, fd))
         finally:
             os.close(fd)
         return _parse(self.path, data)
+
+
+# Far beyond any real journal (a line a day for decades is ~100 kB); a bound
+# so that a journal path pointing at /dev/zero or a huge file fails fast.
+MAX_JOURNAL_BYTES = 16 * 1024 * 1024
+
+
+def _regular_size(path: Path, fd: int) -> int:
+    """The size of the regular file behind *fd*; PlanFileError otherwise."""
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        raise PlanFileError(path, "journal", "a regular file", "a directory or device")
+    if info.st_size > MAX_JOURNAL_BYTES:
+        raise PlanFileError(
+            path,
+            "journal",
+            f"a journal of at most {MAX_JOURNAL_BYTES // (1024 * 1024)} MB",
+            f"{info.st_size} bytes",
+        )
+    return info.st_size
 
 
 def _read_all(fd: int, size: int) -> bytes:
@@ -190,10 +213,11 @@ def _parse_line(path: Path, number: int, raw: bytes) -> AnyEntry:
     try:
         text = raw.decode("utf-8")
         data = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # ValueError: also an integer of thousands of digits
         raise PlanFileError(
             path,
-            f"line {number}",
+            "entry",
             "one JSON object per line",
             raw.decode("utf-8", "replace"),
             line=number,

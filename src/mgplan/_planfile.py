@@ -139,6 +139,10 @@ def _parse_toml(path: Path, text: str) -> Any:
             r"\s*\(at (line \d+, column \d+|end of document)\)", "", message
         )
         raise PlanFileError(path, "TOML", "valid TOML", reason, line=line) from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise PlanFileError(
+            path, "TOML", "valid TOML of a sensible size", str(exc)
+        ) from None
 
 
 def _parse_json(path: Path, text: str) -> Any:
@@ -151,6 +155,10 @@ def _parse_json(path: Path, text: str) -> Any:
     except json.JSONDecodeError as exc:
         raise PlanFileError(
             path, "JSON", "valid JSON", exc.msg, line=exc.lineno
+        ) from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise PlanFileError(
+            path, "JSON", "valid JSON of a sensible size", str(exc)
         ) from None
 
 

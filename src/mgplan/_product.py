@@ -67,8 +67,10 @@ class Product(Model, frozen=True):
 
     name: Text = pydantic.Field(min_length=1, max_length=120)
     form: str = pydantic.Field(description="a catalogued form id, e.g. 'bisglycinate'")
+    # At least 0.01 mg: no real product is smaller, and it bounds the
+    # ladder (a 5e-324 mg "capsule" overflowed); at most 10 g a unit.
     amount_per_unit: float = pydantic.Field(
-        gt=0, le=10_000, description="mg per unit, on the stated basis"
+        ge=0.01, le=10_000, description="mg per unit, on the stated basis"
     )
     basis: Basis = "elemental"
     unit: UnitName = "capsule"

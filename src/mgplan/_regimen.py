@@ -31,6 +31,10 @@ EVENING_END = dt.time(23, 59)
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 DEFAULT_PLAN_ID = "plan"
+# The dates a plan may use: far beyond any real plan, and far enough from the
+# calendar's year 9999 that every date computed from them exists.
+EARLIEST = dt.date(1970, 1, 1)
+LATEST = dt.date(2199, 12, 31)
 """The id of a regimen that has none; two such plans share calendar UIDs."""
 
 
@@ -94,7 +98,7 @@ class Regimen(Model, frozen=True):
         "not given",
     )
     product: Product
-    start_date: dt.date
+    start_date: dt.date = pydantic.Field(ge=EARLIEST, le=LATEST)
     tz: str = pydantic.Field(description="IANA time zone, e.g. 'Europe/Berlin'")
     start_dose: Dose = Dose(amount=100)
     step: Dose = Dose(amount=50)
@@ -111,7 +115,7 @@ class Regimen(Model, frozen=True):
     window_end: WallClock = dt.time(23, 0)
     single_slot: int = pydantic.Field(default=0, ge=0)
     maintenance_days: int = pydantic.Field(default=56, ge=0, le=3660)
-    end_date: dt.date | None = None
+    end_date: dt.date | None = pydantic.Field(default=None, ge=EARLIEST, le=LATEST)
 
     @pydantic.field_validator("preset")
     @classmethod
@@ -125,7 +129,7 @@ class Regimen(Model, frozen=True):
     def _known_zone(cls, value: str) -> str:
         try:
             zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(
                 "expected an IANA time zone name such as 'Europe/Berlin'"
             ) from None

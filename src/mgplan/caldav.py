@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -94,7 +95,14 @@ def sync(
         raise InvalidInputError(
             "url", f"a CalDAV calendar URL (argument or ${ENV_URL})", None
         )
-    if not url.startswith(("http://", "https://")):
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise InvalidInputError(
+            "url", "a well-formed http:// or https:// URL", url
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInputError("url", "an http:// or https:// URL", url)
     username = username if username is not None else env.get(ENV_USERNAME)
     password = password if password is not None else env.get(ENV_PASSWORD)
