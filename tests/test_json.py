@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import tomllib
 from pathlib import Path
 
 import jsonschema
@@ -82,3 +83,43 @@ class TestPlanFileSchemas:
         entry = json.loads((SCHEMAS / "journal-entry.v1.schema.json").read_text())
         for line in (root / "glycinate.journal.jsonl").read_text().splitlines():
             jsonschema.validate(json.loads(line), entry)
+
+
+def _json_types(value: object) -> object:
+    """TOML's dates and times as the ISO strings JSON carries."""
+    if isinstance(value, dict):
+        return {k: _json_types(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_types(v) for v in value]
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return value
+
+
+class TestPlanSchemaAcceptsWhatLoads:
+    """Every plan the loaders accept validates against the published schema."""
+
+    def _validate(self, text: str) -> None:
+        schema = json.loads((SCHEMAS / "plan.v1.schema.json").read_text("utf-8"))
+        data = _json_types(tomllib.loads(text))
+        jsonschema.Draft202012Validator(schema).validate(data)
+
+    def test_the_bundled_example(self) -> None:
+        """examples/glycinate.toml, with its shorthand slots."""
+        self._validate(
+            (Path(__file__).parent.parent / "examples" / "glycinate.toml").read_text()
+        )
+
+    def test_what_init_writes(self) -> None:
+        """The starter plan, and with its commented doses switched on."""
+        from mgplan._planfile import starter_plan
+
+        text = starter_plan(start=dt.date(2026, 12, 1), tz="UTC")
+        self._validate(text)
+        for key in ("start_dose", "step", "target_dose", "max_single_dose"):
+            text = text.replace(f"# {key} =", f"{key} =")
+        mgplan.PlanFile.model_validate(_json_types(tomllib.loads(text)))  # loads too
+        self._validate(text)
+        self._validate(
+            text.replace('target_dose = "200 mg"', 'target_dose = "4 capsules"')
+        )

@@ -7,6 +7,7 @@ import re
 from typing import Any, Literal
 
 import pydantic
+import pydantic_core
 
 from ._errors import InvalidInputError, UnknownFormError
 from ._forms import MagnesiumForm, get_form
@@ -164,6 +165,26 @@ class Dose(Model, frozen=True):
         if isinstance(value, str):
             return _parse_dose_text(value)
         return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls,
+        core_schema: pydantic_core.core_schema.CoreSchema,
+        handler: pydantic.GetJsonSchemaHandler,
+    ) -> dict[str, Any]:
+        # The loaders accept "200 mg", "4 capsules" and a number of mg.
+        return {
+            "anyOf": [
+                handler(core_schema),
+                {
+                    "type": "string",
+                    "description": "an amount and a unit: mg, or the product's "
+                    "unit (capsules, tablets, ...)",
+                    "examples": ["200 mg", "4 capsules", "½ tablet"],
+                },
+                {"type": "number", "exclusiveMinimum": 0, "description": "mg"},
+            ]
+        }
 
     @classmethod
     def parse(cls, text: str) -> Dose:

@@ -8,6 +8,7 @@ import zoneinfo
 from typing import Any, Self
 
 import pydantic
+import pydantic_core
 
 from ._errors import InvalidInputError
 from ._model import Model, Text, WallClock
@@ -57,6 +58,25 @@ class Slot(Model, frozen=True):
         if isinstance(value, dt.time):
             return {"time": value}
         return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls,
+        core_schema: pydantic_core.core_schema.CoreSchema,
+        handler: pydantic.GetJsonSchemaHandler,
+    ) -> dict[str, Any]:
+        # The loaders accept "19:00 with dinner" (and "21:30"): say so.
+        return {
+            "anyOf": [
+                handler(core_schema),
+                {
+                    "type": "string",
+                    "pattern": r"^\s*[0-2]?[0-9]:[0-5][0-9](:[0-5][0-9])?(\s.*)?$",
+                    "description": "HH:MM, then an optional label",
+                    "examples": ["19:00 with dinner", "21:30"],
+                },
+            ]
+        }
 
     @property
     def name(self) -> str:
