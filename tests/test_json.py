@@ -123,3 +123,51 @@ class TestPlanSchemaAcceptsWhatLoads:
         self._validate(
             text.replace('target_dose = "200 mg"', 'target_dose = "4 capsules"')
         )
+
+
+class TestScheduleInvariants:
+    """Schedule.from_json re-checks what the engine promises."""
+
+    def _data(self) -> dict[str, object]:
+        product = mgplan.Product(name="G", form="glycinate", amount_per_unit=50)
+        regimen = mgplan.Regimen(
+            id="inv", product=product, start_date=dt.date(2027, 1, 4), tz="UTC"
+        )
+        data: dict[str, object] = json.loads(mgplan.plan(regimen).to_json())
+        return data
+
+    def test_a_day_above_the_cap(self) -> None:
+        """A 5,000 mg day against a 350 mg cap is refused, naming the day."""
+        data = self._data()
+        day = data["days"][0]  # type: ignore[index]
+        day["elemental_mg"] = 5000
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            mgplan.Schedule.from_json(json.dumps(data))
+        assert "days[0].elemental_mg" == info.value.field
+
+    def test_intakes_that_do_not_add_up(self) -> None:
+        """A day whose intakes do not sum to it is refused."""
+        data = self._data()
+        data["days"][0]["intakes"][0]["elemental_mg"] = 10  # type: ignore[index]
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            mgplan.Schedule.from_json(json.dumps(data))
+        assert "days[0]" in info.value.field
+
+    def test_a_fraction_of_a_capsule(self) -> None:
+        """Units must be whole capsules for a product that cannot be split."""
+        data = self._data()
+        day = data["days"][0]  # type: ignore[index]
+        day["units"] = 1.5
+        day["elemental_mg"] = 75
+        day["compound_mg"] = 0
+        (intake,) = day["intakes"][:1]
+        day["intakes"] = [intake]
+        intake.update(units=1.5, elemental_mg=75)
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            mgplan.Schedule.from_json(json.dumps(data))
+        assert info.value.field.endswith("units")
+
+    def test_a_real_schedule_round_trips(self) -> None:
+        """What the engine writes always passes."""
+        data = self._data()
+        mgplan.Schedule.from_json(json.dumps(data))

@@ -412,8 +412,52 @@ class Schedule(Model, frozen=True):
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Schedule:
-        """A schedule from ``to_json`` output; InvalidInputError if it is not one."""
-        return cls.model_validate_json(text)
+        """A schedule from ``to_json`` output; InvalidInputError if it is not one.
+
+        Besides its shape, the engine's promises are checked again: no day
+        above the cap, each day the sum of its intakes, and every intake a
+        whole number of the product's units (or halves, if it may be split).
+        A schedule edited into a 5,000 mg day is refused, not exported.
+        """
+        schedule = cls.model_validate_json(text)
+        schedule._check_invariants()
+        return schedule
+
+    def _check_invariants(self) -> None:
+        product = self.regimen.product
+        step = product.unit_step
+        for i, day in enumerate(self.days):
+            where = f"days[{i}]"
+            if day.elemental_mg > self.daily_cap_mg + 1e-6:
+                raise InvalidInputError(
+                    f"{where}.elemental_mg",
+                    f"at most the daily cap of {format_mg(self.daily_cap_mg)}",
+                    day.elemental_mg,
+                )
+            total = sum(intake.elemental_mg for intake in day.intakes)
+            units = sum(intake.units for intake in day.intakes)
+            if abs(total - day.elemental_mg) > 1e-3 or abs(units - day.units) > 1e-6:
+                raise InvalidInputError(
+                    f"{where}.intakes",
+                    f"intakes that add up to the day's {format_mg(day.elemental_mg)}",
+                    format_mg(total),
+                )
+            for j, intake in enumerate(day.intakes):
+                steps = intake.units / step
+                expected_mg = intake.units * product.elemental_per_unit
+                if abs(steps - round(steps)) > 1e-6 or intake.units <= 0:
+                    raise InvalidInputError(
+                        f"{where}.intakes[{j}].units",
+                        f"a whole number of {product.unit_plural}"
+                        + (" or halves" if product.splittable else ""),
+                        intake.units,
+                    )
+                if abs(expected_mg - intake.elemental_mg) > 1e-3:
+                    raise InvalidInputError(
+                        f"{where}.intakes[{j}].elemental_mg",
+                        f"{format_mg(expected_mg)}, what the units hold",
+                        intake.elemental_mg,
+                    )
 
 
 _E = TypeVar("_E", SideEffectReport, MissedDose, Resolved, ClinicianAck)
