@@ -171,3 +171,34 @@ class TestScheduleInvariants:
         """What the engine writes always passes."""
         data = self._data()
         mgplan.Schedule.from_json(json.dumps(data))
+
+
+class TestStrictJson:
+    def test_a_key_twice_in_a_plan(self, tmp_path: Path) -> None:
+        """ "limit_set" twice is an error, not last-wins."""
+        path = tmp_path / "plan.json"
+        plan = json.loads(
+            mgplan.load_plan(
+                Path(__file__).parent.parent / "examples" / "glycinate.toml"
+            ).model_dump_json()
+        )
+        text = json.dumps(plan).replace(
+            '"profile": {', '"profile": {"limit_set": "eu", "limit_set": "us", ', 1
+        )
+        path.write_text(text)
+        with pytest.raises(mgplan.PlanFileError, match="twice"):
+            mgplan.load_plan(path)
+
+    @pytest.mark.parametrize("bad", ["NaN", "Infinity"])
+    def test_non_finite_numbers(self, bad: str) -> None:
+        """NaN and Infinity are not JSON numbers mgplan accepts."""
+        with pytest.raises(mgplan.InvalidInputError, match="not a number"):
+            mgplan.Schedule.from_json('{"daily_cap_mg": ' + bad + "}")
+
+    def test_a_key_twice_in_a_journal_line(self, tmp_path: Path) -> None:
+        """A journal line with a key twice names the line."""
+        path = tmp_path / "j.jsonl"
+        path.write_text('{"kind":"missed","date":"2027-01-05","date":"2027-01-06"}\n')
+        with pytest.raises(mgplan.PlanFileError) as info:
+            mgplan.Journal(path).read()
+        assert 1 == info.value.line

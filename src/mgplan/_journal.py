@@ -9,7 +9,6 @@ with its line number; it is never skipped, and nothing logged is rewritten.
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from collections.abc import Callable
@@ -21,6 +20,7 @@ import pydantic
 
 from ._errors import InvalidInputError, PlanFileError
 from ._lock import locked
+from ._model import strict_json
 from ._tolerance import (
     ClinicianAck,
     MissedDose,
@@ -212,7 +212,7 @@ def _parse(path: Path, data: bytes) -> JournalEntries:
 def _parse_line(path: Path, number: int, raw: bytes) -> AnyEntry:
     try:
         text = raw.decode("utf-8")
-        data = json.loads(text)
+        data = strict_json(text)
     except (UnicodeDecodeError, ValueError, RecursionError):
         # ValueError: also an integer of thousands of digits
         raise PlanFileError(

@@ -7,6 +7,7 @@ pydantic's ``ValidationError``, so callers catch one family of errors.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import unicodedata
 from typing import Annotated, Any, Self
 
@@ -14,7 +15,7 @@ import pydantic
 
 from ._errors import InvalidInputError
 
-__all__ = ["Model", "Text", "WallClock", "control_characters"]
+__all__ = ["Model", "Text", "WallClock", "control_characters", "strict_json"]
 
 
 def _wall_clock(value: dt.time) -> dt.time:
@@ -62,6 +63,25 @@ def _plain_text(value: str) -> str:
 
 Text = Annotated[str, pydantic.AfterValidator(_plain_text)]
 """A string that may reach a calendar: control characters are refused."""
+
+
+def strict_json(text: str | bytes) -> Any:
+    """JSON as ``json.loads`` reads it, but a key twice in one object, or
+    NaN/Infinity, is a ValueError: last-wins and non-finite numbers would be
+    silent surprises in a plan ("limit_set": "eu", "limit_set": "us")."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in items:
+            if key in seen:
+                raise ValueError(f"the key {key!r} twice in one object")
+            seen[key] = value
+        return seen
+
+    def constant(name: str) -> Any:
+        raise ValueError(f"{name} is not a number JSON allows")
+
+    return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
 
 
 class Model(pydantic.BaseModel, frozen=True, extra="forbid"):

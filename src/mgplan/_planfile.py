@@ -22,7 +22,7 @@ import pydantic
 from ._engine import plan
 from ._errors import InvalidInputError, PlanFileError
 from ._journal import Journal, JournalEntries
-from ._model import Model, Text
+from ._model import Model, Text, strict_json
 from ._profile import CONDITIONS, SafetyProfile
 from ._regimen import Regimen, new_plan_id
 from ._schedule import RED_FLAGS, Schedule
@@ -147,7 +147,7 @@ def _parse_toml(path: Path, text: str) -> Any:
 
 def _parse_json(path: Path, text: str) -> Any:
     try:
-        return json.loads(text)
+        return strict_json(text)
     except RecursionError:
         raise PlanFileError(
             path, "JSON", "valid JSON of a sensible depth", "nesting too deep"
@@ -156,10 +156,8 @@ def _parse_json(path: Path, text: str) -> Any:
         raise PlanFileError(
             path, "JSON", "valid JSON", exc.msg, line=exc.lineno
         ) from None
-    except ValueError as exc:  # an integer of thousands of digits
-        raise PlanFileError(
-            path, "JSON", "valid JSON of a sensible size", str(exc)
-        ) from None
+    except ValueError as exc:  # a duplicate key, NaN, a huge integer
+        raise PlanFileError(path, "JSON", "valid JSON", str(exc)) from None
 
 
 def _toml_line(text: str, field: str) -> int | None:

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import pydantic
 
 from ._errors import InvalidInputError
-from ._model import Model
+from ._model import Model, strict_json
 from ._product import format_mg
 from ._profile import SafetyProfile
 from ._regimen import Regimen
@@ -419,7 +419,11 @@ class Schedule(Model, frozen=True):
         whole number of the product's units (or halves, if it may be split).
         A schedule edited into a 5,000 mg day is refused, not exported.
         """
-        schedule = cls.model_validate_json(text)
+        try:
+            data = strict_json(text)
+        except ValueError as exc:  # also a key twice, NaN, a huge integer
+            raise InvalidInputError("schedule", "valid JSON", str(exc)) from None
+        schedule = cls.model_validate(data)
         schedule._check_invariants()
         return schedule
 
