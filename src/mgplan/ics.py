@@ -561,15 +561,10 @@ def _history(
         if event is not None:
             last_seen[uid] = event
 
-    for index, (events, boundary) in enumerate(versions):
-        if index == 0 and boundary is not None:
-            # Before its boundary the first version is the final plan.
-            for uid, event in current.items():
-                if _last_day(event) < boundary:
-                    state[uid] = last_seen[uid] = event
+    for events, boundary in versions:
         for uid, event in events.items():
             becomes(uid, event)
-        for uid in list(state):
+        for uid in state.keys() | current.keys():
             if uid in events:
                 continue
             final = current.get(uid)
@@ -580,7 +575,7 @@ def _history(
             ):
                 # Not built for this version: there it is the final plan.
                 becomes(uid, final)
-            else:
+            elif uid in state:
                 becomes(uid, None)  # not in this version: cancelled
     cancelled = [last_seen[uid] for uid in last_seen if uid not in current]
     cancelled.sort(key=lambda e: (_day(e), e.uid))
