@@ -129,3 +129,13 @@ def test_convert_refuses_non_finite(amount: str) -> None:
     code, err = run("convert", amount, "mg", "oxide")
     assert 2 == code
     assert "positive number" in err
+
+
+@pytest.mark.parametrize("value", ["0", "true", "20261201"])
+def test_a_number_is_not_a_date(tmp_path: Path, value: str) -> None:
+    """start_date = 0 was read as 1970-01-01; a number is not a date."""
+    plan = plan_with(tmp_path, "start_date = 2026-11-02", f"start_date = {value}")
+    code, err = run("show", plan)
+    assert 2 == code
+    assert "start_date" in one_line(err)
+    assert "not a number" in err

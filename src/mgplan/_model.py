@@ -15,7 +15,14 @@ import pydantic
 
 from ._errors import InvalidInputError
 
-__all__ = ["Model", "Text", "WallClock", "control_characters", "strict_json"]
+__all__ = [
+    "Date",
+    "Model",
+    "Text",
+    "WallClock",
+    "control_characters",
+    "strict_json",
+]
 
 
 def _wall_clock(value: dt.time) -> dt.time:
@@ -27,6 +34,17 @@ def _wall_clock(value: dt.time) -> dt.time:
         )
     return value.replace(second=0, microsecond=0)
 
+
+def _calendar_date(value: Any) -> Any:
+    # Lax pydantic reads a number as seconds since 1970 (start_date: 0 was
+    # 1970-01-01) and True as 1: neither is a date anyone meant.
+    if isinstance(value, bool | int | float):
+        raise InvalidInputError("", "a date such as 2026-12-01, not a number", value)
+    return value
+
+
+Date = Annotated[dt.date, pydantic.BeforeValidator(_calendar_date)]
+"""A calendar date, from a date or an ISO string; numbers refused."""
 
 WallClock = Annotated[dt.time, pydantic.AfterValidator(_wall_clock)]
 """A time on the local wall clock, to the minute; zone-aware times refused."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from typing import Literal
 import pydantic
 
 from ._errors import ContraindicationError, InvalidInputError
-from ._model import Model, Text
+from ._model import Date, Model, Text
 from ._product import EPSILON, format_mg
 from ._spacing import SPACING, Medicine, get_spacing_rule
 
@@ -232,7 +231,7 @@ class ClinicianOverride(Model, frozen=True):
 
     clinician: Text = pydantic.Field(min_length=1, max_length=120)
     reason: Text = pydantic.Field(min_length=1, max_length=500)
-    date: dt.date
+    date: Date
     daily_cap_mg: float | None = pydantic.Field(default=None, gt=0, le=2000)
     allow_conditions: tuple[Condition, ...] = ()
     allow_medicines: tuple[str, ...] = pydantic.Field(

@@ -11,7 +11,7 @@ import pydantic
 import pydantic_core
 
 from ._errors import InvalidInputError
-from ._model import Model, Text, WallClock
+from ._model import Date, Model, Text, WallClock
 from ._product import Dose, Product, format_mg
 
 __all__ = [
@@ -118,7 +118,7 @@ class Regimen(Model, frozen=True):
         "not given",
     )
     product: Product
-    start_date: dt.date = pydantic.Field(ge=EARLIEST, le=LATEST)
+    start_date: Date
     tz: str = pydantic.Field(description="IANA time zone, e.g. 'Europe/Berlin'")
     start_dose: Dose = Dose(amount=100)
     step: Dose = Dose(amount=50)
@@ -135,7 +135,7 @@ class Regimen(Model, frozen=True):
     window_end: WallClock = dt.time(23, 0)
     single_slot: int = pydantic.Field(default=0, ge=0)
     maintenance_days: int = pydantic.Field(default=56, ge=0, le=3660)
-    end_date: dt.date | None = pydantic.Field(default=None, ge=EARLIEST, le=LATEST)
+    end_date: Date | None = None
 
     @pydantic.field_validator("preset")
     @classmethod
@@ -188,6 +188,16 @@ class Regimen(Model, frozen=True):
                 if name not in self.model_fields_set:
                     object.__setattr__(self, name, value)
         problems: list[tuple[str, str, Any]] = []
+        for name in ("start_date", "end_date"):
+            value = getattr(self, name)
+            if value is not None and not EARLIEST <= value <= LATEST:
+                problems.append(
+                    (
+                        name,
+                        f"a date from {EARLIEST.isoformat()} to {LATEST.isoformat()}",
+                        value.isoformat(),
+                    )
+                )
         if not EVENING_START <= self.window_start < self.window_end <= EVENING_END:
             problems.append(
                 (

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import pydantic
 
 from ._errors import InvalidInputError
-from ._model import Model, Text, WallClock
+from ._model import Date, Model, Text, WallClock
 
 __all__ = [
     "SPACING",
@@ -464,8 +464,8 @@ class Medicine(Model, frozen=True):
 
     name: Text = pydantic.Field(max_length=120)
     times: tuple[WallClock, ...] = ()
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: Date | None = None
+    end: Date | None = None
     weekdays: tuple[Weekday, ...] = pydantic.Field(
         default=(), description="days of the week it is taken (empty: every day)"
     )

@@ -16,7 +16,7 @@ from typing import Any, Literal, Self, TypeVar
 import pydantic
 
 from ._errors import InvalidInputError
-from ._model import Model, Text
+from ._model import Date, Model, Text
 
 __all__ = [
     "CTCAE_DIARRHOEA",
@@ -111,8 +111,8 @@ class SideEffectReport(Model, frozen=True):
     """
 
     kind: Literal["side-effect"] = "side-effect"
-    date: dt.date
-    dose_date: dt.date = pydantic.Field(
+    date: Date
+    dose_date: Date = pydantic.Field(
         default=None,  # type: ignore[assignment]  # filled in below
         description="the evening whose dose the symptom follows; "
         "default: the evening before date",
@@ -217,7 +217,7 @@ class MissedDose(Model, frozen=True):
     """An evening on which the dose was not taken."""
 
     kind: Literal["missed"] = "missed"
-    date: dt.date
+    date: Date
     note: Text = pydantic.Field(default="", max_length=1000)
 
     def describe(self) -> str:
@@ -233,7 +233,7 @@ class Resolved(Model, frozen=True):
     """
 
     kind: Literal["resolved"] = "resolved"
-    date: dt.date
+    date: Date
     note: Text = pydantic.Field(default="", max_length=1000)
 
     def describe(self) -> str:
@@ -251,7 +251,7 @@ class ClinicianAck(Model, frozen=True):
     """
 
     kind: Literal["clinician"] = "clinician"
-    date: dt.date
+    date: Date
     clinician: Text = pydantic.Field(min_length=1, max_length=200)
     allows: Literal["end-stop", "lift-ceiling"]
     note: Text = pydantic.Field(default="", max_length=1000)
@@ -277,7 +277,7 @@ class Retracted(Model, frozen=True):
     """
 
     kind: Literal["retracted"] = "retracted"
-    date: dt.date
+    date: Date
     entry: int = pydantic.Field(
         ge=1, description="the position of the entry taken back"
     )
