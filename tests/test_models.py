@@ -277,3 +277,38 @@ class TestProfile:
         blocked = profile.replace(conditions=("myasthenia-gravis", "heart-block"))
         with pytest.raises(mgplan.ContraindicationError, match="heart block"):
             blocked.check()
+
+
+class TestDoseWords:
+    @pytest.mark.parametrize(
+        ("text", "amount", "unit"),
+        [
+            ("½ tablet", 0.5, "units"),
+            ("1/2 tablet", 0.5, "units"),
+            ("half a tablet", 0.5, "units"),
+            ("0.5 g", 500, "mg"),
+            ("4 capsules", 4, "units"),
+        ],
+    )
+    def test_spellings(self, text: str, amount: float, unit: str) -> None:
+        """Halves in every common spelling, grams, units."""
+        dose = mgplan.Dose.parse(text)
+        assert (amount, unit) == (dose.amount, dose.unit)
+
+    def test_the_unit_word_must_be_the_products(self) -> None:
+        """'4 tablets' on a capsule product was taken as 4 capsules."""
+        product = mgplan.Product(name="C", form="glycinate", amount_per_unit=50)
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            mgplan.Regimen(
+                product=product,
+                start_date=dt.date(2027, 1, 4),
+                tz="UTC",
+                target_dose="4 tablets",
+            )
+        assert "Regimen.target_dose" == info.value.field
+        assert "capsules" in info.value.expected
+        assert "4 tablets" == info.value.received
+
+    def test_error_text_says_one_unit(self) -> None:
+        """A dose of one unit reads '1 unit', not '1 units'."""
+        assert "1 unit" == str(mgplan.Dose(amount=1, unit="units"))

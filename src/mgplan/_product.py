@@ -138,22 +138,34 @@ class Product(Model, frozen=True):
 
 
 _DOSE_RE = re.compile(
-    r"^\s*(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>[a-z]+)?(?:\s+elemental)?\s*$",
+    r"^\s*(?P<amount>\d+(?:\.\d+)?(?:\s*/\s*\d+)?)\s*(?P<unit>[a-z]+)?"
+    r"(?:\s+elemental)?\s*$",
     re.IGNORECASE,
 )
+# "½ tablet", "half a tablet", "half tablet": the same as "0.5 tablet".
+_HALF_RE = re.compile(r"^\s*(?:½|half(?:\s+an?)?)\s*", re.IGNORECASE)
 
 
 class Dose(Model, frozen=True):
     """An amount in elemental mg or in units of the product.
 
-    Accepts ``"200 mg"``, ``"2 capsules"``, ``"1.5 tablets"`` or a number (mg).
+    Accepts ``"200 mg"``, ``"0.5 g"``, ``"2 capsules"``, ``"1.5 tablets"``,
+    ``"½ tablet"``, ``"1/2 tablet"``, ``"half a tablet"`` or a number (mg). A
+    unit word must be the product's own (checked by ``Regimen``).
 
     >>> Dose.parse("2 capsules")
-    Dose(amount=2.0, unit='units')
+    Dose(amount=2.0, unit='units', unit_name='capsule')
+    >>> str(Dose.parse("½ tablet"))
+    '0.5 tablet'
     """
 
     amount: float = pydantic.Field(gt=0, le=100_000)
     unit: Literal["mg", "units"] = "mg"
+    unit_name: UnitName | None = pydantic.Field(
+        default=None,
+        description='the unit word given ("4 tablets"), checked against the '
+        "product's unit",
+    )
 
     @pydantic.model_validator(mode="before")
     @classmethod
@@ -200,19 +212,39 @@ class Dose(Model, frozen=True):
     def __str__(self) -> str:
         if self.unit == "mg":
             return format_mg(self.amount)
-        return f"{self.amount:g} units"
+        if self.unit_name is not None:
+            word = self.unit_name if self.amount <= 1 else _PLURAL[self.unit_name]
+            return f"{self.amount:g} {word}"
+        return f"{self.amount:g} unit" + ("" if self.amount == 1 else "s")
 
 
 def _parse_dose_text(text: str) -> dict[str, Any]:
-    match = _DOSE_RE.match(text)
+    match = _DOSE_RE.match(_HALF_RE.sub("0.5 ", text, count=1))
     if match is None:
-        raise InvalidInputError("", "a dose such as '200 mg' or '2 capsules'", text)
-    amount = float(match["amount"])
+        raise InvalidInputError(
+            "", "a dose such as '200 mg', '2 capsules' or '½ tablet'", text
+        )
+    number = match["amount"]
+    if "/" in number:
+        top, bottom = (float(x) for x in number.split("/"))
+        if bottom == 0:
+            raise InvalidInputError("", "a fraction such as 1/2", text)
+        amount = top / bottom
+    else:
+        amount = float(number)
     unit = (match["unit"] or "mg").lower()
     if unit in {"mg", "milligram", "milligrams"}:
         return {"amount": amount, "unit": "mg"}
-    if unit in _PLURAL or unit in _SINGULAR or unit in {"unit", "units"}:
+    if unit in {"g", "gram", "grams"}:
+        return {"amount": amount * 1000, "unit": "mg"}
+    if unit in {"unit", "units"}:
         return {"amount": amount, "unit": "units"}
+    if unit in _PLURAL or unit in _SINGULAR:
+        return {
+            "amount": amount,
+            "unit": "units",
+            "unit_name": _SINGULAR.get(unit, unit),
+        }
     raise InvalidInputError(
         "", "a dose in 'mg' or in units such as 'capsules' or 'tablets'", text
     )

@@ -188,6 +188,18 @@ class Regimen(Model, frozen=True):
                 if name not in self.model_fields_set:
                     object.__setattr__(self, name, value)
         problems: list[tuple[str, str, Any]] = []
+        unit = self.product.unit
+        for name in ("start_dose", "step", "target_dose", "max_single_dose"):
+            dose = getattr(self, name)
+            if dose.unit_name is not None and dose.unit_name != unit:
+                problems.append(
+                    (
+                        name,
+                        f"a dose in mg or in {self.product.unit_plural} (the "
+                        f"product's unit)",
+                        str(dose),
+                    )
+                )
         for name in ("start_date", "end_date"):
             value = getattr(self, name)
             if value is not None and not EARLIEST <= value <= LATEST:
