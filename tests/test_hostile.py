@@ -139,3 +139,21 @@ def test_a_number_is_not_a_date(tmp_path: Path, value: str) -> None:
     assert 2 == code
     assert "start_date" in one_line(err)
     assert "not a number" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["500mg", "citrate"], "500 mg trimagnesium citrate = 80.8 mg elemental"),
+        (["0.5", "g", "citrate"], "500 mg trimagnesium citrate = 80.8 mg elemental"),
+        (["500", "mg", "magnesium", "citrate"], "= 80.8 mg elemental"),
+        (["500", "Magnesium", "Bisglycinate", "Chelate"], "magnesium bisglycinate"),
+        (["12.4", "mmol", "oxide"], "301.4 mg elemental magnesium = 499.8 mg"),
+    ],
+)
+def test_convert_reads_labels(argv: list[str], expected: str) -> None:
+    """convert takes glued units, grams, mmol (elemental) and label names."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        assert 0 == main(["convert", *argv])
+    assert expected in out.getvalue()

@@ -337,12 +337,17 @@ def _build_parser() -> argparse.ArgumentParser:
         "mgplan convert 500 mg citrate",
         "mgplan convert 200 mg glycinate --elemental",
     )
-    convert.add_argument("amount", type=_positive_float, help="the amount in mg")
+    convert.add_argument(
+        "amount",
+        type=_amount,
+        help="the amount: mg, or with its unit (500mg, 0.5g, 12.4mmol)",
+    )
     convert.add_argument(
         "words",
         nargs="+",
-        metavar="[mg] FORM",
-        help="the form, e.g. citrate (a leading 'mg' is allowed)",
+        metavar="[UNIT] FORM",
+        help="the form, e.g. citrate or 'magnesium citrate'; a leading unit "
+        "(mg, g, mmol, mEq) is allowed; mmol and mEq are elemental magnesium",
     )
     convert.add_argument(
         "--elemental",
@@ -420,6 +425,28 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(
             f"expected a date such as 2026-12-01, got {text!r}"
         ) from None
+
+
+# mg in one of each unit convert takes. 1 mmol of magnesium is 24.305 mg
+# (IUPAC standard atomic weight [ATOMIC]) and 2 mEq (Mg is divalent).
+_MG_PER = {"mg": 1.0, "g": 1000.0, "mmol": 24.305, "meq": 24.305 / 2}
+
+
+def _amount(text: str) -> tuple[float, str | None]:
+    """'500', '500mg', '0.5 g', '12.4mmol': the number and its unit, if given."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
+    unit = match.group(2).lower() if match else ""
+    if match is None or (unit and unit not in _MG_PER):
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number of mg (or with its unit: mg, g, mmol, "
+            f"mEq), got {text!r}"
+        )
+    value = float(match.group(1))
+    if not 0 < value < 1e9:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number of mg, got {text!r}"
+        )
+    return value, unit or None
 
 
 def _positive_float(text: str) -> float:
@@ -895,15 +922,28 @@ def _cmd_forms(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
+    amount, unit = args.amount
     words = list(args.words)
-    if words and words[0].lower() == "mg":
-        words = words[1:]
+    if words and words[0].lower() in _MG_PER:
+        if unit is not None:
+            raise InvalidInputError("UNIT", "one unit", f"{unit} and {words[0]}")
+        unit = words.pop(0).lower()
+    amount *= _MG_PER[unit or "mg"]
+    # mmol and mEq count magnesium itself: the amount is elemental.
+    elemental_given = args.elemental or unit in ("mmol", "meq")
+    if not 0 < amount < 1e9:
+        raise InvalidInputError("amount", "a positive amount below 1,000 kg", amount)
+    # Label names: "Magnesium Bisglycinate Chelate", "magnesium-citrate".
+    words = [
+        w
+        for w in re.split(r"[\s_-]+", " ".join(words).lower())
+        if w and w not in ("magnesium", "chelate", "elemental")
+    ]
     if not words:
         raise InvalidInputError("FORM", "a form such as 'citrate'", None)
     form = get_form("_".join(words))
-    amount: float = args.amount
     elemental = "elemental magnesium"
-    if args.elemental:
+    if elemental_given:
         given, found = (amount, elemental), (form.to_compound(amount), form.name)
     else:
         given, found = (amount, form.name), (form.to_elemental(amount), elemental)
