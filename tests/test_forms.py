@@ -172,3 +172,10 @@ def test_switch_suggestion_ranks_and_cautions() -> None:
     assert "crossover trial" in text
     assert "no trial" in text
     assert "dihydrate" not in text
+
+
+def test_unknown_form_suggests_the_nearest() -> None:
+    """A typo gets a did-you-mean."""
+    with pytest.raises(mgplan.UnknownFormError) as info:
+        mgplan.get_form("citrat")
+    assert "did you mean 'citrate'" in info.value.expected

@@ -25,6 +25,7 @@ This module imports nothing from mgplan so every module can use it.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,8 +192,15 @@ class UnknownFormError(InvalidInputError):
     def __init__(self, form_id: str, known: Sequence[str], field: str = "form") -> None:
         self.form_id = form_id
         self.known = tuple(known)
+        key = str(form_id).strip().lower().replace("-", "_").replace(" ", "_")
+        near = difflib.get_close_matches(key, self.known, n=2, cutoff=0.7)
+        hint = (
+            "; did you mean " + " or ".join(repr(n) for n in near) + "?" if near else ""
+        )
         super().__init__(
-            field, "one of the catalogued forms: " + ", ".join(self.known), form_id
+            field,
+            "one of the catalogued forms: " + ", ".join(self.known) + hint,
+            form_id,
         )
 
 
