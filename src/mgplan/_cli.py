@@ -22,7 +22,7 @@ import warnings
 import zoneinfo
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal, NoReturn, TextIO, TypedDict
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from ._errors import (
     ContraindicationError,
@@ -46,6 +46,9 @@ from ._tolerance import (
     Symptom,
     effective_entries,
 )
+
+if TYPE_CHECKING:  # ics imports icalendar: never at start-up
+    from .ics import CalendarOptions
 
 __all__ = ["main"]
 
@@ -830,7 +833,7 @@ def _cmd_ics(args: argparse.Namespace, out: TextIO) -> int:
     loaded = _Loaded(args.plan)
     schedule = loaded.schedule()
     options = _export_options(args, loaded.file)
-    calendar = ics.to_calendar(schedule, stamp=_stamp(), **options)
+    calendar = ics.to_calendar(schedule, **options)
     data = calendar.to_ical()
     events = calendar.walk("VEVENT")
     cancelled = sum(1 for e in events if str(e.get("STATUS", "")) == "CANCELLED")
@@ -865,23 +868,13 @@ def _cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
         url,
         username=username,
         password=password,
-        stamp=_stamp(),
         **_export_options(args, loaded.file),
     )
     print(f"Synced to {result.url}: {result}.", file=out)
     return 0
 
 
-class _ExportOptions(TypedDict):
-    alarm_before: dt.timedelta
-    compact: bool
-    refill: bool
-    refill_days_ahead: int
-    title: Literal["form", "product"]
-    name: str | None
-
-
-def _export_options(args: argparse.Namespace, file: PlanFile) -> _ExportOptions:
+def _export_options(args: argparse.Namespace, file: PlanFile) -> CalendarOptions:
     settings = file.calendar
     minutes = args.alarm if args.alarm is not None else settings.alarm_minutes_before
     if not 0 <= minutes <= 720:
@@ -895,6 +888,7 @@ def _export_options(args: argparse.Namespace, file: PlanFile) -> _ExportOptions:
         else args.refill_days,
         "title": settings.title if args.title is None else args.title,
         "name": args.name or settings.name,
+        "stamp": _stamp(),
     }
 
 

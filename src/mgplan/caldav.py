@@ -12,18 +12,20 @@ never from code.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import icalendar
 
 from . import ics
 from ._errors import InvalidInputError, SyncError
 from ._schedule import Schedule
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["ENV_PASSWORD", "ENV_URL", "ENV_USERNAME", "SyncResult", "sync"]
 
@@ -63,14 +65,7 @@ def sync(
     environ: Mapping[str, str] | None = None,
     create: bool = True,
     timeout: int = 30,
-    alarm_before: dt.timedelta | None = dt.timedelta(0),
-    duration: dt.timedelta = ics.DEFAULT_DURATION,
-    name: str | None = None,
-    title: ics.Title = "form",
-    refill: bool = False,
-    refill_days_ahead: int = ics.DEFAULT_REFILL_DAYS,
-    compact: bool = False,
-    stamp: dt.datetime | None = None,
+    **options: Unpack[ics.CalendarOptions],
 ) -> SyncResult:
     """Make the CalDAV calendar at *url* hold the schedule's events.
 
@@ -107,17 +102,7 @@ def sync(
     username = username if username is not None else env.get(ENV_USERNAME)
     password = password if password is not None else env.get(ENV_PASSWORD)
 
-    exported = ics.to_calendar(
-        schedule,
-        alarm_before=alarm_before,
-        duration=duration,
-        name=name,
-        title=title,
-        refill=refill,
-        refill_days_ahead=refill_days_ahead,
-        compact=compact,
-        stamp=stamp,
-    )
+    exported = ics.to_calendar(schedule, **options)
     wanted = _resources(exported, schedule.plan_id)
     try:
         client = DAVClient(

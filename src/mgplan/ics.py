@@ -32,7 +32,7 @@ import os
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, NoReturn
+from typing import TYPE_CHECKING, Literal, NoReturn, TypedDict
 
 import icalendar
 
@@ -44,12 +44,16 @@ from ._product import Product, format_mg
 from ._regimen import DEFAULT_PLAN_ID
 from ._schedule import DISCLAIMER, RED_FLAGS_SHORT, Decision, Intake, Schedule
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 __all__ = [
     "CANCELLED_SUMMARY",
     "DEFAULT_DURATION",
     "DEFAULT_REFILL_DAYS",
     "PRODID",
     "UID_DOMAIN",
+    "CalendarOptions",
     "Title",
     "to_calendar",
     "to_ics",
@@ -223,63 +227,36 @@ def _add_timezone(calendar: icalendar.Calendar, schedule: Schedule) -> None:
     calendar.subcomponents.insert(0, timezone)
 
 
-def to_ics(
-    schedule: Schedule,
-    *,
-    alarm_before: dt.timedelta | None = dt.timedelta(0),
-    duration: dt.timedelta = DEFAULT_DURATION,
-    name: str | None = None,
-    title: Title = "form",
-    refill: bool = False,
-    refill_days_ahead: int = DEFAULT_REFILL_DAYS,
-    compact: bool = False,
-    stamp: dt.datetime | None = None,
-) -> bytes:
+class CalendarOptions(TypedDict, total=False):
+    """The keyword arguments of ``to_calendar``, for the functions that pass
+    them on (``to_ics``, ``write_ics``, ``caldav.sync``)."""
+
+    alarm_before: dt.timedelta | None
+    duration: dt.timedelta
+    name: str | None
+    title: Title
+    refill: bool
+    refill_days_ahead: int
+    compact: bool
+    stamp: dt.datetime | None
+
+
+def to_ics(schedule: Schedule, **options: Unpack[CalendarOptions]) -> bytes:
     """The calendar as .ics bytes; the options are ``to_calendar``'s."""
-    calendar = to_calendar(
-        schedule,
-        alarm_before=alarm_before,
-        duration=duration,
-        name=name,
-        title=title,
-        refill=refill,
-        refill_days_ahead=refill_days_ahead,
-        compact=compact,
-        stamp=stamp,
-    )
-    return bytes(calendar.to_ical())
+    return bytes(to_calendar(schedule, **options).to_ical())
 
 
 def write_ics(
     schedule: Schedule,
     path: str | os.PathLike[str],
-    *,
-    alarm_before: dt.timedelta | None = dt.timedelta(0),
-    duration: dt.timedelta = DEFAULT_DURATION,
-    name: str | None = None,
-    title: Title = "form",
-    refill: bool = False,
-    refill_days_ahead: int = DEFAULT_REFILL_DAYS,
-    compact: bool = False,
-    stamp: dt.datetime | None = None,
+    **options: Unpack[CalendarOptions],
 ) -> None:
     """Write the .ics file atomically: an existing file is replaced whole or kept.
 
     The options are ``to_calendar``'s. Raises ExportError when the file
     cannot be written.
     """
-    data = to_ics(
-        schedule,
-        alarm_before=alarm_before,
-        duration=duration,
-        name=name,
-        title=title,
-        refill=refill,
-        refill_days_ahead=refill_days_ahead,
-        compact=compact,
-        stamp=stamp,
-    )
-    write_atomic(path, data)
+    write_atomic(path, to_ics(schedule, **options))
 
 
 def _check_options(
