@@ -44,7 +44,7 @@ from ._tolerance import (
     Severity,
     SideEffectReport,
     Symptom,
-    effective_entries,
+    live_positions,
 )
 
 if TYPE_CHECKING:  # ics imports icalendar: never at start-up
@@ -753,17 +753,16 @@ def _cmd_undo(args: argparse.Namespace, out: TextIO) -> int:
     # refuses (a hand-edited line, an older version's entry).
     loaded = _Loaded(args.plan)
     log = loaded.entries.log
-    live = {id(e) for e in effective_entries(log)}
+    live = live_positions(log)
     if args.entry is None:
-        candidates = [i for i, e in enumerate(log) if id(e) in live]
-        if not candidates:
+        if not live:
             raise InvalidInputError(
                 "journal", "an entry to take back", "no entry that counts"
             )
-        index = candidates[-1]
+        index = max(live)
     else:
         index = args.entry - 1
-        if not 0 <= index < len(log) or id(log[index]) not in live:
+        if index not in live:
             raise InvalidInputError(
                 "--entry",
                 f"the position of an entry that counts (1 to {len(log)}, not a "
@@ -772,7 +771,7 @@ def _cmd_undo(args: argparse.Namespace, out: TextIO) -> int:
             )
     target = log[index]
     entry = Retracted(date=loaded.today, entry=index + 1, note=args.note)
-    loaded.journal.append(entry, check=lambda joined: effective_entries(joined.log))
+    loaded.journal.append(entry, check=lambda joined: live_positions(joined.log))
     line = loaded.entries.lines[index] if index < len(loaded.entries.lines) else None
     where = f" (line {line})" if line is not None else ""
     print(

@@ -40,7 +40,7 @@ from ._tolerance import (
     Retracted,
     SideEffectReport,
     TolerancePolicy,
-    effective_entries,
+    live_positions,
 )
 
 __all__ = ["MAX_PLAN_DAYS", "plan", "plan_history"]
@@ -128,34 +128,30 @@ class _Journal:
     resolved: tuple[Resolved, ...]
     clinician: tuple[ClinicianAck, ...]
     log: tuple[_Logged, ...]
+    live: frozenset[int]  # positions in the log of the entries that count
 
     @classmethod
     def of(cls, log: Iterable[_Logged]) -> _Journal:
         """The entries of *log*, in logging order; those that count (not
         retracted) also split by kind."""
         log = tuple(log)
-        live = effective_entries(log)
+        live = live_positions(log)
+        counted = [e for i, e in enumerate(log) if i in live]
         return cls(
-            tuple(e for e in live if isinstance(e, SideEffectReport)),
-            tuple(e for e in live if isinstance(e, MissedDose)),
-            tuple(e for e in live if isinstance(e, Resolved)),
-            tuple(e for e in live if isinstance(e, ClinicianAck)),
+            tuple(e for e in counted if isinstance(e, SideEffectReport)),
+            tuple(e for e in counted if isinstance(e, MissedDose)),
+            tuple(e for e in counted if isinstance(e, Resolved)),
+            tuple(e for e in counted if isinstance(e, ClinicianAck)),
             log,
+            live,
         )
-
-    @property
-    def live(self) -> frozenset[int]:
-        """Positions in the log of the entries that count."""
-        kept = {id(e) for e in effective_entries(self.log)}
-        return frozenset(i for i, e in enumerate(self.log) if id(e) in kept)
 
     def named(self) -> list[tuple[str, _Entry]]:
         """The entries that count, named by their position in the log."""
-        live = self.live
         return [
             (f"journal[{i}]", x)
             for i, x in enumerate(self.log)
-            if i in live and not isinstance(x, Retracted)
+            if i in self.live and not isinstance(x, Retracted)
         ]
 
     def prefix(self, count: int) -> _Journal:
@@ -196,11 +192,6 @@ def _check_entries(regimen: Regimen, journal: _Journal, as_of: dt.date | None) -
                 "cannot come from the future",
                 entry.date.isoformat(),
             )
-
-
-def _first_day(entry: _Logged) -> dt.date:
-    """The first day an entry can change (no entry changes a day before)."""
-    return entry.date
 
 
 def _effective(report: SideEffectReport) -> dt.date:
@@ -384,7 +375,8 @@ class _Planner:
                     prefix.discard(last.entry - 1)
                 else:
                     prefix.add(count - 1)
-            differ = [_first_day(log[i]) for i in prefix ^ final]
+            # No entry changes a day before its own date.
+            differ = [log[i].date for i in prefix ^ final]
             # No difference in what counts: any cut gives the final plan.
             cuts.append(min(differ) if differ else min(e.date for e in log[count:]))
         snapshots: dict[dt.date, _Snapshot] = {}

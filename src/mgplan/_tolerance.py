@@ -30,6 +30,7 @@ __all__ = [
     "TolerancePolicy",
     "effective_entries",
     "grade_stools",
+    "live_positions",
 ]
 
 
@@ -288,9 +289,9 @@ class Retracted(Model, frozen=True):
         return f"Entry {self.entry} taken back on {self.date.isoformat()}"
 
 
-def effective_entries(log: Sequence[_T]) -> tuple[_T, ...]:
-    """The entries of *log* (in logging order) that count: without the
-    retractions and the entries they take back.
+def live_positions(log: Sequence[object]) -> frozenset[int]:
+    """Positions in *log* (in logging order) of the entries that count: not
+    retractions, and not taken back by one.
 
     Raises InvalidInputError naming ``journal[i].entry`` for a retraction of
     an entry that does not come before it, is itself a retraction, or was
@@ -311,11 +312,17 @@ def effective_entries(log: Sequence[_T]) -> tuple[_T, ...]:
         if problem is not None:
             raise InvalidInputError(f"journal[{i}].entry", problem, item.entry)
         taken.add(target)
-    return tuple(
-        item
+    return frozenset(
+        i
         for i, item in enumerate(log)
         if i not in taken and not isinstance(item, Retracted)
     )
+
+
+def effective_entries(log: Sequence[_T]) -> tuple[_T, ...]:
+    """The entries of *log* that count (see ``live_positions``), in order."""
+    live = live_positions(log)
+    return tuple(item for i, item in enumerate(log) if i in live)
 
 
 class TolerancePolicy(Model, frozen=True):
