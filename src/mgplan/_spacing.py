@@ -268,6 +268,10 @@ _TABLE = (
 # medicine applies: 2-4 h apart, the longer end kept [S14]. Gabapentin has its
 # own row above; iron is "oral iron".
 _GENERIC_H = 4.0
+_NO_OWN_RULE = (
+    "No spacing of its own in mgplan's sources: the magnesium label's advice "
+    "for any medicine applies."
+)
 _RLS = (
     _rule(
         "dopamine-agonists",
@@ -275,8 +279,7 @@ _RLS = (
         _GENERIC_H,
         _GENERIC_H,
         ("S14",),
-        "No spacing of its own in mgplan's sources: the magnesium label's "
-        "advice for any medicine applies.",
+        _NO_OWN_RULE,
         aliases=(
             "pramipexole",
             "mirapex",
@@ -304,8 +307,7 @@ _RLS = (
         _GENERIC_H,
         _GENERIC_H,
         ("S14",),
-        "No spacing of its own in mgplan's sources: the magnesium label's "
-        "advice for any medicine applies.",
+        _NO_OWN_RULE,
         aliases=("lyrica",),
     ),
     _rule(
@@ -324,8 +326,7 @@ _RLS = (
         _GENERIC_H,
         _GENERIC_H,
         ("S14",),
-        "No spacing of its own in mgplan's sources: the magnesium label's "
-        "advice for any medicine applies.",
+        _NO_OWN_RULE,
         aliases=(
             "oxycodone",
             "oxycodone-naloxone",
@@ -569,25 +570,3 @@ class Medicine(Model, frozen=True):
                     if text not in found:
                         found.append(text)
         return found
-
-    def clashes(self, at: dt.time) -> list[str]:
-        """Why magnesium at *at* on a day it is taken every day is too close."""
-        rule = self.rule
-        if rule.avoid:
-            return [rule.describe()]
-        if rule.flag_only:
-            return []
-        found = []
-        for taken in self.times:
-            since = _hours_from(taken, at)  # the medicine came this long before
-            until = _hours_from(at, taken)  # ... or comes this long after
-            if since < rule.before_h or until < rule.after_h:
-                found.append(f"{rule.describe()}; it is taken at {taken:%H:%M}")
-        return found
-
-
-def _hours_from(earlier: dt.time, later: dt.time) -> float:
-    """Hours from *earlier* to the next *later* on the clock (0 to < 24)."""
-    a = earlier.hour * 60 + earlier.minute
-    b = later.hour * 60 + later.minute
-    return ((b - a) % (24 * 60)) / 60
