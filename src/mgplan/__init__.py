@@ -17,68 +17,76 @@ Exporters live in their own modules and are imported on demand:
 ``mgplan.ics`` (iCalendar), ``mgplan.caldav`` (CalDAV sync), ``mgplan.fhir``.
 """
 
-from ._engine import plan
-from ._errors import (
-    ContraindicationError,
-    DoseAboveCapError,
-    ExportError,
-    InvalidInputError,
-    MgplanError,
-    MgplanWarning,
-    PlanFileError,
-    Problem,
-    SyncError,
-    UnknownFormError,
-)
-from ._forms import (
-    FORMS,
-    GITendency,
-    MagnesiumForm,
-    compound_to_elemental,
-    elemental_to_compound,
-    get_form,
-    lower_gi_alternatives,
-)
-from ._journal import Journal, JournalEntries
-from ._planfile import CalendarSettings, PlanFile, load_plan
-from ._product import Dose, Product
-from ._profile import (
-    CONDITIONS,
-    UPPER_LIMITS,
-    ClinicianOverride,
-    Condition,
-    ConditionRule,
-    LimitSet,
-    SafetyNote,
-    SafetyProfile,
-)
-from ._regimen import PRESETS, Regimen, Slot
-from ._rules import RULES, Rule
-from ._schedule import (
-    DISCLAIMER,
-    RED_FLAGS,
-    RED_FLAGS_SHORT,
-    RED_FLAGS_TEXT,
-    Action,
-    DayEntry,
-    Decision,
-    DoseStep,
-    Intake,
-    Phase,
-    Schedule,
-)
-from ._sources import SOURCES
-from ._tolerance import (
-    CTCAE_DIARRHOEA,
-    ClinicianAck,
-    MissedDose,
-    Resolved,
-    Retracted,
-    Severity,
-    SideEffectReport,
-    Symptom,
-    TolerancePolicy,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names, for type checkers; at run time see __getattr__
+    from ._engine import plan
+    from ._errors import (
+        ContraindicationError,
+        DoseAboveCapError,
+        ExportError,
+        InvalidInputError,
+        MgplanError,
+        MgplanWarning,
+        PlanFileError,
+        Problem,
+        SyncError,
+        UnknownFormError,
+    )
+    from ._forms import (
+        FORMS,
+        GITendency,
+        MagnesiumForm,
+        compound_to_elemental,
+        elemental_to_compound,
+        get_form,
+        lower_gi_alternatives,
+    )
+    from ._journal import Journal, JournalEntries
+    from ._planfile import CalendarSettings, PlanFile, load_plan
+    from ._product import Dose, Product
+    from ._profile import (
+        CONDITIONS,
+        UPPER_LIMITS,
+        ClinicianOverride,
+        Condition,
+        ConditionRule,
+        LimitSet,
+        SafetyNote,
+        SafetyProfile,
+    )
+    from ._regimen import PRESETS, Regimen, Slot
+    from ._rules import RULES, Rule
+    from ._schedule import (
+        Action,
+        DayEntry,
+        Decision,
+        DoseStep,
+        Intake,
+        Phase,
+        Schedule,
+    )
+    from ._sources import SOURCES
+    from ._tolerance import (
+        CTCAE_DIARRHOEA,
+        ClinicianAck,
+        MissedDose,
+        Resolved,
+        Retracted,
+        SideEffectReport,
+        TolerancePolicy,
+    )
+    from ._words import (
+        DISCLAIMER,
+        RED_FLAGS,
+        RED_FLAGS_SHORT,
+        RED_FLAGS_TEXT,
+        Severity,
+        Symptom,
+    )
 
 __version__ = "0.1.0.dev0"
 
@@ -144,3 +152,82 @@ __all__ = [
     "lower_gi_alternatives",
     "plan",
 ]
+
+# Each public name and the module that defines it. Importing mgplan imports
+# none of them: the first use of a name does (PEP 562), so `mgplan --help`
+# starts without the model layer. A test keeps this table, the imports above
+# and __all__ the same.
+_LAZY: dict[str, str] = {
+    "plan": "._engine",
+    "ContraindicationError": "._errors",
+    "DoseAboveCapError": "._errors",
+    "ExportError": "._errors",
+    "InvalidInputError": "._errors",
+    "MgplanError": "._errors",
+    "MgplanWarning": "._errors",
+    "PlanFileError": "._errors",
+    "Problem": "._errors",
+    "SyncError": "._errors",
+    "UnknownFormError": "._errors",
+    "FORMS": "._forms",
+    "GITendency": "._forms",
+    "MagnesiumForm": "._forms",
+    "compound_to_elemental": "._forms",
+    "elemental_to_compound": "._forms",
+    "get_form": "._forms",
+    "lower_gi_alternatives": "._forms",
+    "Journal": "._journal",
+    "JournalEntries": "._journal",
+    "CalendarSettings": "._planfile",
+    "PlanFile": "._planfile",
+    "load_plan": "._planfile",
+    "Dose": "._product",
+    "Product": "._product",
+    "CONDITIONS": "._profile",
+    "UPPER_LIMITS": "._profile",
+    "ClinicianOverride": "._profile",
+    "Condition": "._profile",
+    "ConditionRule": "._profile",
+    "LimitSet": "._profile",
+    "SafetyNote": "._profile",
+    "SafetyProfile": "._profile",
+    "PRESETS": "._regimen",
+    "Regimen": "._regimen",
+    "Slot": "._regimen",
+    "RULES": "._rules",
+    "Rule": "._rules",
+    "Action": "._schedule",
+    "DayEntry": "._schedule",
+    "Decision": "._schedule",
+    "DoseStep": "._schedule",
+    "Intake": "._schedule",
+    "Phase": "._schedule",
+    "Schedule": "._schedule",
+    "SOURCES": "._sources",
+    "DISCLAIMER": "._words",
+    "RED_FLAGS": "._words",
+    "RED_FLAGS_SHORT": "._words",
+    "RED_FLAGS_TEXT": "._words",
+    "Severity": "._words",
+    "Symptom": "._words",
+    "CTCAE_DIARRHOEA": "._tolerance",
+    "ClinicianAck": "._tolerance",
+    "MissedDose": "._tolerance",
+    "Resolved": "._tolerance",
+    "Retracted": "._tolerance",
+    "SideEffectReport": "._tolerance",
+    "TolerancePolicy": "._tolerance",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mgplan' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # once: later lookups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -25,7 +25,6 @@ This module imports nothing from mgplan so every module can use it.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,6 +192,8 @@ class UnknownFormError(InvalidInputError):
         self.form_id = form_id
         self.known = tuple(known)
         key = str(form_id).strip().lower().replace("-", "_").replace(" ", "_")
+        import difflib  # only for a miss: keeps start-up light
+
         near = difflib.get_close_matches(key, self.known, n=2, cutoff=0.7)
         hint = (
             "; did you mean " + " or ".join(repr(n) for n in near) + "?" if near else ""

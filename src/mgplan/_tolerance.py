@@ -9,7 +9,6 @@ dose it follows (by default the evening before the report's date).
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Sequence
 from typing import Any, Literal, Self, TypeVar
 
@@ -17,6 +16,7 @@ import pydantic
 
 from ._errors import InvalidInputError
 from ._model import Date, Model, Text
+from ._words import Severity, Symptom
 
 __all__ = [
     "CTCAE_DIARRHOEA",
@@ -33,36 +33,6 @@ __all__ = [
     "live_positions",
 ]
 
-
-class Symptom(enum.StrEnum):
-    """A gastrointestinal symptom."""
-
-    LOOSE_STOOLS = "loose-stools"
-    DIARRHOEA = "diarrhoea"
-    CRAMPING = "cramping"
-    BLOATING = "bloating"
-    NAUSEA = "nausea"
-
-    @property
-    def text(self) -> str:
-        """The symptom in a sentence."""
-        return self.value.replace("-", " ")
-
-
-class Severity(enum.StrEnum):
-    """How bad the symptom was."""
-
-    MILD = "mild"
-    MODERATE = "moderate"
-    SEVERE = "severe"
-
-    @property
-    def rank(self) -> int:
-        """Higher is worse."""
-        return _RANK[self.value]
-
-
-_RANK = {"mild": 0, "moderate": 1, "severe": 2}
 
 # CTCAE v5.0 (NCI 2017), "Diarrhea" [CTCAE5]: grade 1 is an increase of fewer
 # than 4 stools a day over baseline, grade 2 an increase of 4-6, grade 3 an

@@ -1,0 +1,84 @@
+"""Commands that export the calendar: ics and sync. They import icalendar
+(and the CalDAV client) only when run."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import os
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+from mgplan._errors import InvalidInputError
+from mgplan._planfile import PlanFile
+
+from ._common import _Loaded, _stamp
+
+if TYPE_CHECKING:  # ics imports icalendar: never at start-up
+    from mgplan.ics import CalendarOptions
+
+
+def cmd_ics(args: argparse.Namespace, out: TextIO) -> int:
+    from mgplan import ics
+
+    loaded = _Loaded(args.plan)
+    schedule = loaded.schedule()
+    options = _export_options(args, loaded.file)
+    calendar = ics.to_calendar(schedule, **options)
+    data = calendar.to_ical()
+    events = calendar.walk("VEVENT")
+    cancelled = sum(1 for e in events if str(e.get("STATUS", "")) == "CANCELLED")
+    summary = f"{len(events)} events" + (
+        f" ({cancelled} cancelled)" if cancelled else ""
+    )
+    if str(args.output) == "-":  # the calendar on stdout, the rest on stderr
+        out.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        print(f"Wrote {summary} to standard output.", file=sys.stderr)
+        return 0
+    from mgplan._atomic import write_atomic
+
+    write_atomic(args.output, data)
+    print(f"Wrote {args.output}: {summary}.", file=out)
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
+    from mgplan import caldav
+
+    loaded = _Loaded(args.plan)
+    schedule = loaded.schedule()
+    url = args.url or os.environ.get(caldav.ENV_URL) or loaded.file.calendar.caldav_url
+    password = os.environ.get(caldav.ENV_PASSWORD)
+    username = args.username or os.environ.get(caldav.ENV_USERNAME)
+    if password is None and username and sys.stdin.isatty():
+        password = getpass.getpass(f"CalDAV password for {username}: ")
+    result = caldav.sync(
+        schedule,
+        url,
+        username=username,
+        password=password,
+        **_export_options(args, loaded.file),
+    )
+    print(f"Synced to {result.url}: {result}.", file=out)
+    return 0
+
+
+def _export_options(args: argparse.Namespace, file: PlanFile) -> CalendarOptions:
+    settings = file.calendar
+    minutes = args.alarm if args.alarm is not None else settings.alarm_minutes_before
+    if not 0 <= minutes <= 720:
+        raise InvalidInputError("--alarm", "0 to 720 minutes before the dose", minutes)
+    return {
+        "alarm_before": dt.timedelta(minutes=minutes),
+        "compact": settings.compact if args.compact is None else args.compact,
+        "refill": settings.refill if args.refill is None else args.refill,
+        "refill_days_ahead": settings.refill_days_ahead
+        if args.refill_days is None
+        else args.refill_days,
+        "title": settings.title if args.title is None else args.title,
+        "name": args.name or settings.name,
+        "stamp": _stamp(),
+    }

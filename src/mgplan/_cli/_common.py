@@ -1,0 +1,316 @@
+"""What the commands share: the clock and environment, the loaded plan, and
+the text formatting of schedules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import textwrap
+import zoneinfo
+from collections.abc import Sequence
+from pathlib import Path
+
+from mgplan._errors import InvalidInputError, PlanFileError
+from mgplan._journal import Journal, JournalEntries
+from mgplan._planfile import PlanFile, journal_for, load_plan
+from mgplan._product import format_mg
+from mgplan._schedule import Action, DayEntry, Decision, Schedule
+
+
+def _today(tz: str) -> dt.date:
+    """Today in the plan's zone, or $MGPLAN_TODAY (reproducible output, tests)."""
+    fixed = os.environ.get("MGPLAN_TODAY")
+    if fixed:
+        try:
+            return dt.date.fromisoformat(fixed)
+        except ValueError:
+            raise InvalidInputError(
+                "MGPLAN_TODAY", "a date such as 2026-12-01", fixed
+            ) from None
+    return dt.datetime.now(zoneinfo.ZoneInfo(tz)).date()
+
+
+def _now(tz: str) -> dt.datetime:
+    """Now in the plan's zone. $MGPLAN_NOW (an ISO date-time) fixes it; with
+    only $MGPLAN_TODAY set it is noon of that day (tests, reproducible runs)."""
+    zone = zoneinfo.ZoneInfo(tz)
+    fixed = os.environ.get("MGPLAN_NOW")
+    if fixed:
+        try:
+            value = dt.datetime.fromisoformat(fixed)
+        except ValueError:
+            raise InvalidInputError(
+                "MGPLAN_NOW", "a date-time such as 2026-12-01T22:30", fixed
+            ) from None
+        return value.replace(tzinfo=zone) if value.tzinfo is None else value
+    if os.environ.get("MGPLAN_TODAY"):
+        return dt.datetime.combine(_today(tz), dt.time(12, 0), tzinfo=zone)
+    return dt.datetime.now(zone)
+
+
+def _local_zone() -> str:
+    """This computer's IANA zone, or UTC when it cannot be told."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if name:
+        try:
+            zoneinfo.ZoneInfo(name)
+            return name
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    try:
+        target = os.path.realpath("/etc/localtime")
+    except OSError:  # pragma: no cover
+        return "UTC"
+    marker = "zoneinfo/"
+    if marker in target:
+        candidate = target.split(marker, 1)[1]
+        try:
+            zoneinfo.ZoneInfo(candidate)
+            return candidate
+        except (
+            zoneinfo.ZoneInfoNotFoundError,
+            ValueError,
+            OSError,
+        ):  # pragma: no cover
+            pass
+    return "UTC"
+
+
+def _stamp() -> dt.datetime:
+    """DTSTAMP: now, or $SOURCE_DATE_EPOCH for reproducible output."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise InvalidInputError(
+                "SOURCE_DATE_EPOCH",
+                "seconds since 1970 for a date before the year 10000",
+                epoch,
+            ) from None
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class _Loaded:
+    """A plan file with its journal; *date* is the evening asked about.
+
+    Reports are checked against the real today (never *date*), so a report
+    from the future is refused however the command is asked.
+    """
+
+    def __init__(self, path: Path, date: dt.date | None = None) -> None:
+        self.path = path
+        self.file: PlanFile = load_plan(path)
+        self.journal: Journal = journal_for(path, self.file)
+        self.entries: JournalEntries = self.journal.read()
+        self.today = _today(self.file.regimen.tz)
+        self.date = date or self.today
+
+    def schedule(self, entries: JournalEntries | None = None) -> Schedule:
+        try:
+            return self.file.plan(entries or self.entries, as_of=self.today)
+        except PlanFileError:
+            raise
+        except InvalidInputError as exc:
+            match = re.match(r"journal\[(\d+)\]\.?", exc.field)
+            if match:
+                entries = entries or self.entries
+                index = int(match.group(1))
+                line = entries.lines[index] if index < len(entries.lines) else None
+                field = exc.field[match.end() :] or "entry"
+                expected = f"{exc.expected}; 'mgplan undo' takes an entry back"
+                error = InvalidInputError(field, expected, exc.received)
+                raise PlanFileError.wrap(self.journal.path, error, line=line) from None
+            raise PlanFileError.wrap(self.path, exc) from None
+
+
+def _header(schedule: Schedule) -> str:
+    r = schedule.regimen
+    product, form = r.product, r.product.magnesium_form
+    slots = ", ".join(
+        f"{s.time:%H:%M}" + (f" {s.label}" if s.label else "") for s in r.slots
+    )
+    lines = [
+        f"Plan {schedule.plan_id}: {product.name} ({form.name}, "
+        f"{product.describe_units(1)} = {format_mg(product.elemental_per_unit)} "
+        "elemental)",
+        f"Evenings: {slots} ({r.tz})",
+        f"Daily cap: {schedule.cap_reason}",
+    ]
+    if schedule.ceiling_mg is not None:
+        lines.append(
+            f"Ceiling: {format_mg(schedule.ceiling_mg)} a day "
+            "(side effects above it; a clinician may lift it)"
+        )
+    return "\n".join(lines)
+
+
+def _consult_reasons(schedule: Schedule) -> list[Decision]:
+    """The decisions that ask for a clinician since the last acknowledgement."""
+    reasons: list[Decision] = []
+    for decision in schedule.decisions:
+        if decision.action is Action.CLINICIAN:
+            reasons.clear()
+        elif decision.consult_clinician:
+            reasons.append(decision)
+    return reasons
+
+
+def _waiting_text(schedule: Schedule) -> str:
+    if schedule.waiting_for == "clinician":
+        return (
+            f"The plan stopped on {schedule.end}: no magnesium until a clinician "
+            "agrees ('mgplan clinician PLAN --name NAME --allows end-stop')."
+        )
+    return (
+        f"The plan is paused from {schedule.end} on: no magnesium until you record "
+        "that the symptoms have gone ('mgplan resolved PLAN')."
+    )
+
+
+def _day_or_none(schedule: Schedule, date: dt.date) -> DayEntry | None:
+    if schedule.start <= date <= schedule.end:
+        return schedule.day(date)
+    return None
+
+
+def _tonight_line(schedule: Schedule, date: dt.date) -> str:
+    if date < schedule.start:
+        return (
+            f"On {date} the plan has not started: it starts on {schedule.start} "
+            f"with {schedule.describe_dose(schedule.days[0])}."
+        )
+    if date > schedule.end:
+        if schedule.waiting_for is not None:
+            return f"No magnesium tonight ({date}). " + _waiting_text(schedule)
+        return f"On {date} the plan has ended: its last day was {schedule.end}."
+    return f"Tonight ({date}): {schedule.describe_dose(schedule.day(date))}."
+
+
+def _tonight(schedule: Schedule, today: dt.date) -> str:
+    entry = _day_or_none(schedule, today)
+    if entry is None:
+        return _tonight_line(schedule, today)
+    product = schedule.regimen.product
+    form = product.magnesium_form.name
+    if not entry.intakes:
+        resume = next(
+            (e.date for e in schedule.days if e.date > today and e.intakes), None
+        )
+        lines = [
+            f"No magnesium tonight ({today}): the plan is {entry.phase.value}"
+            + (f" until {resume - dt.timedelta(1)}." if resume else ".")
+        ]
+        if resume is None and schedule.waiting_for is not None:
+            lines.append(_wrap(_waiting_text(schedule)))
+    else:
+        lines = [
+            f"Tonight, {today:%A} {today} (step {entry.step} of "
+            f"{len(schedule.ladder_mg)}, {entry.phase.value}): "
+            f"{product.describe_units(entry.units)} = "
+            f"{format_mg(entry.elemental_mg)} elemental magnesium"
+        ]
+        rows = [
+            (
+                f"  {i.at:%H:%M}",
+                i.slot if i.slot != f"{i.at:%H:%M}" else "",
+                product.describe_units(i.units),
+                f"{format_mg(i.elemental_mg)} elemental",
+                f"({i.compound_mg:.0f} mg {form})",
+            )
+            for i in entry.intakes
+        ]
+        lines.append(_table(rows, header=False))
+        for i in entry.intakes:
+            if i.moved_from is not None:
+                lines.append(
+                    f"  ({i.at:%H:%M} instead of {i.moved_from:%H:%M}, to "
+                    "keep the distance from another medicine)"
+                )
+            lines.extend(
+                _wrap(f"Spacing conflict at {i.at:%H:%M}: {c}", "  ")
+                for c in i.conflicts
+            )
+    decision = schedule.latest_decision(today)
+    if decision is not None:
+        lines.append(_wrap(f"Latest change ({decision.date}): {decision.message}"))
+        if decision.suggestion:
+            lines.append(_wrap(f"Suggestion: {decision.suggestion}"))
+    return "\n".join(lines)
+
+
+def _rows(schedule: Schedule, *, daily: bool) -> list[tuple[str, ...]]:
+    """Table rows: a row per run of days alike (or per day), with its decision."""
+    product = schedule.regimen.product
+    decided: dict[dt.date, list[Decision]] = {}
+    for decision in schedule.decisions:
+        decided.setdefault(decision.date, []).append(decision)
+    runs: list[list[DayEntry]] = []
+    for entry in schedule.days:
+        if (
+            runs
+            and not daily
+            and entry.date not in decided
+            and runs[-1][-1].phase == entry.phase
+            and runs[-1][-1].units == entry.units
+            and runs[-1][-1].missed == entry.missed
+        ):
+            runs[-1].append(entry)
+        else:
+            runs.append([entry])
+    rows: list[tuple[str, ...]] = [
+        ("from", "to", "phase", "dose", "units", "compound", "decision")
+    ]
+    for run in runs:
+        first, last = run[0], run[-1]
+        note = " ".join(d.message for d in decided.get(first.date, ()))
+        if first.missed:
+            note = ("(missed) " + note).strip()
+        rows.append(
+            (
+                str(first.date),
+                str(last.date),
+                first.phase.value,
+                format_mg(first.elemental_mg) if first.intakes else "-",
+                product.describe_units(first.units) if first.intakes else "-",
+                f"{first.compound_mg:.0f} mg" if first.intakes else "-",
+                note,
+            )
+        )
+    return rows
+
+
+def _table(rows: Sequence[Sequence[str]], *, header: bool = True) -> str:
+    """Columns aligned; the last column is left to run on."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+        if header and index == 0:
+            lines.append("  ".join("-" * w for w in [*widths, len(row[-1])]))
+    return "\n".join(lines)
+
+
+def _text_chart(schedule: Schedule, width: int = 40) -> str:
+    """A bar per run of days: the dose over time, with reports marked."""
+    top = max(max(schedule.ladder_mg), 1.0)
+    reported = {r.date for r in schedule.reports}
+    lines = [
+        f"Dose over time (full bar = {format_mg(top)}; ! = side effect "
+        "reported, x = paused):"
+    ]
+    for row in _rows(schedule, daily=False)[1:]:
+        start, end = dt.date.fromisoformat(row[0]), dt.date.fromisoformat(row[1])
+        mg = schedule.day(start).elemental_mg
+        bar = "█" * round(width * mg / top) if mg else "x"
+        marks = "!" if any(start <= d <= end for d in reported) else " "
+        lines.append(f"{start} {marks} {bar:<{width}} {format_mg(mg) if mg else ''}")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _wrap(text: str, indent: str = "") -> str:
+    return textwrap.fill(
+        text, width=88, initial_indent=indent, subsequent_indent=indent + "  "
+    )

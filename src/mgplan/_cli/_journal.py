@@ -1,0 +1,182 @@
+"""Commands that append to the journal: report, missed, resolved, clinician,
+undo. Each checks its entry against the journal under the journal's lock."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import TextIO
+
+from mgplan._errors import InvalidInputError, PlanFileError
+from mgplan._journal import AnyEntry
+from mgplan._schedule import Schedule
+from mgplan._tolerance import (
+    ClinicianAck,
+    MissedDose,
+    Resolved,
+    Retracted,
+    SideEffectReport,
+    live_positions,
+)
+
+from . import EXIT_USAGE
+from ._common import _day_or_none, _Loaded, _now, _wrap
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    loaded = _Loaded(args.plan, args.date)
+    if args.severity is None and args.stools is None and args.bristol is None:
+        raise InvalidInputError(
+            "--severity",
+            "a severity (mild, moderate, severe), or --stools and/or --bristol "
+            "to grade it",
+            None,
+        )
+    evening, why = args.evening, "as given"
+    if evening is None:
+        if args.date is not None:
+            evening, why = args.date - dt.timedelta(1), "the evening before --date"
+        else:
+            evening = _latest_evening(loaded)
+            why = "the latest evening whose first intake time has passed"
+    try:
+        entry = SideEffectReport(
+            date=loaded.date,
+            dose_date=evening,
+            symptom=args.symptom,
+            severity=args.severity,
+            stools_above_baseline=args.stools,
+            bristol=args.bristol,
+            note=args.note,
+        )
+    except InvalidInputError as exc:
+        raise _as_option(exc) from None
+    print(f"About the evening of {evening.isoformat()} ({why}).", file=out)
+    return _log(loaded, entry, entry.describe(), out)
+
+
+def _as_option(exc: InvalidInputError) -> InvalidInputError:
+    """A report's field error, named by the option that set it."""
+    options = {
+        "bristol": "--bristol",
+        "stools_above_baseline": "--stools",
+        "dose_date": "--evening",
+        "severity": "--severity",
+        "note": "--note",
+    }
+    name = exc.field.rsplit(".", 1)[-1]
+    return InvalidInputError(options.get(name, exc.field), exc.expected, exc.received)
+
+
+def _latest_evening(loaded: _Loaded) -> dt.date:
+    """The latest evening whose first intake time has passed, as of now."""
+    now = _now(loaded.file.regimen.tz)
+    today = now.date()
+    schedule = loaded.schedule()
+    entry = _day_or_none(schedule, today)
+    if entry is not None and entry.intakes:
+        first = entry.intakes[0].at.time()
+    else:
+        first = min(slot.time for slot in loaded.file.regimen.slots)
+    return today if now.time() >= first else today - dt.timedelta(1)
+
+
+def cmd_missed(args: argparse.Namespace, out: TextIO) -> int:
+    loaded = _Loaded(args.plan, args.date)
+    entry = MissedDose(date=loaded.date, note=args.note)
+    return _log(loaded, entry, f"Missed dose on {loaded.date.isoformat()}", out)
+
+
+def cmd_resolved(args: argparse.Namespace, out: TextIO) -> int:
+    loaded = _Loaded(args.plan, args.date)
+    entry = Resolved(date=loaded.date, note=args.note)
+    return _log(loaded, entry, entry.describe(), out)
+
+
+def cmd_clinician(args: argparse.Namespace, out: TextIO) -> int:
+    loaded = _Loaded(args.plan, args.date)
+    try:
+        entry = ClinicianAck(
+            date=loaded.date, clinician=args.name, allows=args.allows, note=args.note
+        )
+    except InvalidInputError as exc:
+        raise InvalidInputError("--name", exc.expected, exc.received) from None
+    return _log(loaded, entry, entry.describe(), out)
+
+
+def cmd_undo(args: argparse.Namespace, out: TextIO) -> int:
+    # Never plans before appending: undo must work on a journal the plan
+    # refuses (a hand-edited line, an older version's entry).
+    loaded = _Loaded(args.plan)
+    log = loaded.entries.log
+    live = live_positions(log)
+    if args.entry is None:
+        if not live:
+            raise InvalidInputError(
+                "journal", "an entry to take back", "no entry that counts"
+            )
+        index = max(live)
+    else:
+        index = args.entry - 1
+        if index not in live:
+            raise InvalidInputError(
+                "--entry",
+                f"the position of an entry that counts (1 to {len(log)}, not a "
+                "retraction or an entry already taken back)",
+                args.entry,
+            )
+    target = log[index]
+    entry = Retracted(date=loaded.today, entry=index + 1, note=args.note)
+    loaded.journal.append(entry, check=lambda joined: live_positions(joined.log))
+    line = loaded.entries.lines[index] if index < len(loaded.entries.lines) else None
+    where = f" (line {line})" if line is not None else ""
+    print(
+        f"Took back entry {index + 1}{where}: {target.describe()}.",
+        file=out,
+    )
+    try:
+        after = _Loaded(args.plan).schedule()
+    except PlanFileError as exc:
+        print(f"The journal still has a problem: {exc}", file=out)
+        return EXIT_USAGE
+    tonight = _day_or_none(after, loaded.today)
+    if tonight is not None:
+        print(f"Tonight: {after.describe_dose(tonight)}.", file=out)
+    return 0
+
+
+def _log(loaded: _Loaded, entry: AnyEntry, what: str, out: TextIO) -> int:
+    start = loaded.file.regimen.start_date
+    if not start <= entry.date <= loaded.today:
+        raise InvalidInputError(
+            "--date",
+            f"a date from the plan's start ({start}) to today ({loaded.today})",
+            entry.date.isoformat(),
+        )
+    before = loaded.schedule()
+    # Plan with the entry, under the journal's lock, against what the journal
+    # holds then: an entry the plan refuses is never logged, even if another
+    # command appended in the meantime.
+    plans: list[Schedule] = []
+    loaded.journal.append(
+        entry, check=lambda entries: plans.append(loaded.schedule(entries))
+    )
+    after = plans[-1]
+    print(f"Logged in {loaded.journal.path}: {what}.", file=out)
+    known = set(before.decisions)
+    new = [d for d in after.decisions if d not in known]
+    if new:
+        print("What changed:", file=out)
+        for decision in new:
+            print(_wrap(f"{decision.date}  {decision.message}", "  "), file=out)
+            if decision.suggestion:
+                print(_wrap(f"Suggestion: {decision.suggestion}", "  "), file=out)
+    else:
+        print("The plan does not change.", file=out)
+    old_day, new_day = _day_or_none(before, entry.date), _day_or_none(after, entry.date)
+    if new_day is not None:
+        was = ""
+        if old_day is not None and old_day.elemental_mg != new_day.elemental_mg:
+            was = f", was {before.describe_dose(old_day)}"
+        print(f"On {entry.date}: {after.describe_dose(new_day)}{was}.", file=out)
+    return 0

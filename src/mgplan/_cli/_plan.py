@@ -1,0 +1,111 @@
+"""Commands about the plan itself: init, show, tonight, chart."""
+
+from __future__ import annotations
+
+import argparse
+import zoneinfo
+from pathlib import Path
+from typing import TextIO
+
+from mgplan._errors import InvalidInputError, PlanFileError
+from mgplan._planfile import load_plan, starter_plan
+from mgplan._words import RED_FLAGS_TEXT
+
+from ._common import (
+    _consult_reasons,
+    _header,
+    _Loaded,
+    _local_zone,
+    _rows,
+    _table,
+    _text_chart,
+    _today,
+    _tonight,
+    _tonight_line,
+    _waiting_text,
+    _wrap,
+)
+
+
+def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+    path: Path = args.path
+    if path.exists() and not args.force:
+        raise PlanFileError(
+            path,
+            "file",
+            "a path with no file yet (or --force to overwrite)",
+            str(path),
+        )
+    tz = args.tz or _local_zone()
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise InvalidInputError(
+            "--tz", "an IANA time zone name such as 'Europe/Berlin'", tz
+        ) from None
+    start = args.start or _today(tz)
+    text = starter_plan(start=start, tz=tz)
+    from mgplan._atomic import write_atomic
+
+    write_atomic(path, text.encode())
+    load_plan(path)  # what init writes must load
+    print(
+        f"Wrote {path}: edit the product and the ladder, then run "
+        f"'mgplan show {path}'.",
+        file=out,
+    )
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    loaded = _Loaded(args.plan, args.date)
+    schedule = loaded.schedule()
+    if args.json:
+        print(schedule.to_json(), file=out)
+        return 0
+    print(_header(schedule), file=out)
+    print(file=out)
+    print(_tonight_line(schedule, loaded.date), file=out)
+    print(file=out)
+    rows = _rows(schedule, daily=args.daily)
+    if args.daily:  # one day a row: "from" and "to" are the same date
+        rows = [
+            ("date", *row[2:]) if i == 0 else (row[0], *row[2:])
+            for i, row in enumerate(rows)
+        ]
+    print(_table(rows), file=out)
+    if schedule.suggestions:
+        print(file=out)
+        for suggestion in schedule.suggestions:
+            print(f"Suggestion: {suggestion}", file=out)
+    if schedule.consult_clinician:
+        print(file=out)
+        print("Talk to a clinician:", file=out)
+        for decision in _consult_reasons(schedule):
+            print(_wrap(f"- {decision.date}  {decision.message}", "  "), file=out)
+    if schedule.waiting_for is not None:
+        print(file=out)
+        print(_wrap(_waiting_text(schedule)), file=out)
+    print(file=out)
+    print(_wrap(RED_FLAGS_TEXT), file=out)
+    if args.chart:
+        print(file=out)
+        print(_text_chart(schedule), file=out)
+    print(file=out)
+    return 0
+
+
+def cmd_tonight(args: argparse.Namespace, out: TextIO) -> int:
+    loaded = _Loaded(args.plan, args.date)
+    schedule = loaded.schedule()
+    print(_tonight(schedule, loaded.date), file=out)
+    return 0
+
+
+def cmd_chart(args: argparse.Namespace, out: TextIO) -> int:
+    from mgplan._chart import draw
+
+    loaded = _Loaded(args.plan)
+    draw(loaded.schedule(), args.output)
+    print(f"Wrote {args.output}.", file=out)
+    return 0
