@@ -323,13 +323,13 @@ class TestHelp:
         assert f"mgplan {command}" in out.split("examples:")[1]
 
     def test_help_does_not_import_heavy_libraries(self) -> None:
-        """mgplan --help imports neither icalendar nor matplotlib."""
+        """mgplan --help imports neither pydantic, icalendar nor matplotlib."""
         code = (
             "import sys, runpy\n"
             "sys.argv = ['mgplan', '--help']\n"
             "try:\n    runpy.run_module('mgplan', run_name='__main__')\n"
             "except SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('icalendar', 'matplotlib', 'caldav')"
+            "print(sorted(m for m in ('icalendar', 'matplotlib', 'caldav', 'pydantic')"
             " if m in sys.modules))\n"
         )
         result = subprocess.run(

@@ -312,3 +312,30 @@ class TestDoseWords:
     def test_error_text_says_one_unit(self) -> None:
         """A dose of one unit reads '1 unit', not '1 units'."""
         assert "1 unit" == str(mgplan.Dose(amount=1, unit="units"))
+
+
+class TestTrusted:
+    def test_engine_values_equal_validated_ones(self) -> None:
+        """What Model.trusted builds equals what validation builds from it."""
+        product = mgplan.Product(name="C", form="glycinate", amount_per_unit=50)
+        regimen = mgplan.Regimen(
+            product=product, start_date=dt.date(2027, 1, 4), tz="Europe/Berlin"
+        )
+        day = mgplan.plan(regimen).day(dt.date(2027, 1, 20))
+        assert day.intakes
+        assert day == mgplan.DayEntry.model_validate(day.model_dump())
+        intake = day.intakes[0]
+        assert intake == mgplan.Intake.model_validate(intake.model_dump())
+
+    def test_a_missing_field_is_refused_at_once(self) -> None:
+        """A bug that forgets a field fails where it is made, not later."""
+        with pytest.raises(TypeError, match=r"missing \['missed'\]"):
+            mgplan.DayEntry.trusted(
+                date=dt.date(2027, 1, 4),
+                phase=mgplan.Phase.TITRATING,
+                step=1,
+                units=1.0,
+                elemental_mg=50.0,
+                compound_mg=350.0,
+                intakes=(),
+            )

@@ -1091,7 +1091,7 @@ class _Planner:
         for record in self.days:
             if record.rung < 0:
                 entries.append(
-                    DayEntry.model_construct(
+                    DayEntry.trusted(
                         date=day,
                         phase=record.phase,
                         step=0,
@@ -1108,7 +1108,7 @@ class _Planner:
                 # avoids, a day the zone skips) is not counted.
                 units = sum(i.units for i in intakes)
                 entries.append(
-                    DayEntry.model_construct(
+                    DayEntry.trusted(
                         date=day,
                         phase=record.phase,
                         step=record.rung + 1 - offset,

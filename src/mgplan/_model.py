@@ -102,6 +102,9 @@ def strict_json(text: str | bytes) -> Any:
     return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
 
 
+_set = object.__setattr__  # frozen models: set what pydantic's construct sets
+
+
 class Model(pydantic.BaseModel, frozen=True, extra="forbid"):
     """Frozen, extra fields forbidden, errors from mgplan's root."""
 
@@ -130,6 +133,27 @@ class Model(pydantic.BaseModel, frozen=True, extra="forbid"):
             return super().model_validate_json(json_data, **kwargs)
         except pydantic.ValidationError as exc:
             raise InvalidInputError.from_pydantic(exc, cls.__name__) from None
+
+    @classmethod
+    def trusted(cls, **values: Any) -> Self:
+        """An instance from values the engine built and knows are valid.
+
+        No validation, as ``model_construct``, without its generic work (a
+        year's plan builds about a thousand days and intakes). Every field
+        must be given: a missing one is a bug, refused at once rather than
+        found later as a missing attribute.
+        """
+        fields = cls.__pydantic_fields__
+        if values.keys() != fields.keys():
+            missing = sorted(fields.keys() - values.keys())
+            extra = sorted(values.keys() - fields.keys())
+            raise TypeError(f"{cls.__name__}.trusted: missing {missing}, extra {extra}")
+        obj = cls.__new__(cls)
+        _set(obj, "__dict__", values)
+        _set(obj, "__pydantic_fields_set__", set(fields))
+        _set(obj, "__pydantic_extra__", None)
+        _set(obj, "__pydantic_private__", None)
+        return obj
 
     def replace(self, **changes: Any) -> Self:
         """A copy with *changes* applied and validated again.

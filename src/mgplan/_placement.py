@@ -102,9 +102,9 @@ class Placement:
                 slot = self.regimen.slots[slot_index]
                 units = portion * step
                 # The engine's own output is valid by construction:
-                # model_construct skips re-validating thousands of values.
+                # Model.trusted skips re-validating thousands of values.
                 intakes.append(
-                    Intake.model_construct(
+                    Intake.trusted(
                         at=instant,
                         slot=slot.name,
                         slot_index=slot_index,
@@ -256,9 +256,19 @@ class Placement:
 
     # -- wall clock to instants ------------------------------------------------
 
+    def _changes_clock(self, day: dt.date) -> bool:
+        """Whether the zone's UTC offset changes from 00:00 on *day* to 00:00
+        the day after (mgplan's dose times all fall within the day)."""
+        zone = self.zone
+        midnight = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+        after = dt.datetime.combine(day + dt.timedelta(1), dt.time(), tzinfo=zone)
+        return midnight.utcoffset() != after.utcoffset()
+
     def _instants(self, day: dt.date, times: list[dt.time]) -> list[dt.datetime] | None:
         """The instants of *times* on *day*, in order and apart; None: no such day."""
         zone = self.zone
+        if not self._changes_clock(day):  # the usual evening: wall time is it
+            return [dt.datetime.combine(day, t, tzinfo=zone) for t in times]
         instants = [local_time(day, t, zone) for t in times]
         if any(i.date() != day for i in instants):
             return None
