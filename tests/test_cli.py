@@ -172,6 +172,38 @@ class TestFiles:
         assert -600 == alarm.total_seconds()
         assert any("refill" in str(e["UID"]) for e in events)
 
+    def test_fhir_r4_and_r5(
+        self, plan_copy: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """fhir writes a MedicationRequest that validates in its version."""
+        from fhir.resources.medicationrequest import MedicationRequest
+        from fhir.resources.R4B.medicationrequest import (
+            MedicationRequest as RequestR4,
+        )
+
+        code, out, err = run(capsys, "fhir", str(plan_copy), "--version", "r4")
+        assert 0 == code
+        assert "R4 MedicationRequest" in err  # stdout holds only the JSON
+        request = RequestR4.model_validate(json.loads(out))
+        assert "the person the plan is for" == request.subject.display
+        assert "2026-11-24" == str(request.authoredOn)
+        target = plan_copy.with_name("request.json")
+        code, out, _ = run(
+            capsys, "fhir", str(plan_copy), "-o", str(target), "--subject", "Patient/7"
+        )
+        assert 0 == code
+        assert f"Wrote {target}: a FHIR R5 MedicationRequest" in out
+        request = MedicationRequest.model_validate_json(target.read_bytes())
+        assert "Patient/7" == request.subject.reference
+
+    def test_fhir_refuses_a_bad_subject(
+        self, plan_copy: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A subject that is not a reference is a one-line error, exit 2."""
+        code, out, err = run(capsys, "fhir", str(plan_copy), "--subject", "x y")
+        assert (2, "") == (code, out)
+        assert "mgplan: --subject: expected a FHIR reference" in err
+
     def test_chart_png_and_svg(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
@@ -306,6 +338,7 @@ class TestHelp:
             "missed",
             "ics",
             "sync",
+            "fhir",
             "forms",
             "convert",
             "chart",

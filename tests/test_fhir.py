@@ -1,11 +1,18 @@
-"""FHIR R5 Dosage export, validated with the fhir.resources models."""
+"""FHIR Dosage and MedicationRequest export, validated with fhir.resources.
+
+R5 against its R5 models; R4 against its R4B models, which match R4 (4.0.1)
+for Dosage, Medication and MedicationRequest, with R4's own shape (one
+maxDosePerPeriod Ratio, medicationReference) checked besides."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from fhir.resources.dosage import Dosage
 from fhir.resources.medicationrequest import MedicationRequest
+from fhir.resources.R4B.dosage import Dosage as DosageR4
+from fhir.resources.R4B.medicationrequest import MedicationRequest as RequestR4
 
 import mgplan
 from mgplan import fhir
@@ -96,4 +103,94 @@ class TestMedicationRequest:
         model = MedicationRequest.model_validate(request)
         assert "plan" == model.intent
         assert len(fhir.to_dosages(schedule)) == len(model.dosageInstruction)
-        assert "reference" == model.identifier[0].value
+        assert fhir.plan_uuid(schedule) == model.identifier[0].value
+        assert model.identifier[0].value.startswith("urn:uuid:")
+        assert "urn:ietf:rfc:3986" == model.identifier[0].system
+
+    def test_valid_r4_request(self) -> None:
+        """R4: medicationReference to the contained Medication, one Ratio."""
+        schedule = reference_schedule()
+        request = fhir.to_medication_request(schedule, version="R4")
+        model = RequestR4.model_validate(request)
+        assert "#product" == model.medicationReference.reference
+        assert "medication" not in request
+        medication = request["contained"][0]
+        assert ("Medication", "product") == (
+            medication["resourceType"],
+            medication["id"],
+        )
+        strength = medication["ingredient"][0]["strength"]
+        assert 100.0 == strength["numerator"]["value"]  # elemental mg per capsule
+        assert "capsule" == strength["denominator"]["unit"]
+
+    def test_the_versions_are_not_interchangeable(self) -> None:
+        """The validators tell R4 from R5: each refuses the other's output."""
+        schedule = reference_schedule()
+        with pytest.raises(ValueError, match="medicationReference"):
+            MedicationRequest.model_validate(
+                fhir.to_medication_request(schedule, version="R4")
+            )
+        with pytest.raises(ValueError):
+            RequestR4.model_validate(fhir.to_medication_request(schedule))
+
+    def test_contained_medication_is_elemental_magnesium(self) -> None:
+        """R5: the ingredient's strength is the elemental mg per unit."""
+        schedule = reference_schedule()
+        request = fhir.to_medication_request(schedule)
+        model = MedicationRequest.model_validate(request)
+        assert "#product" == model.medication.reference.reference
+        ingredient = model.contained[0].ingredient[0]
+        assert 100.0 == float(ingredient.strengthRatio.numerator.value)
+        assert "elemental" in ingredient.item.concept.text
+
+    def test_identifier_is_stable_and_per_plan(self) -> None:
+        """The same plan id gives the same urn:uuid; another id another one."""
+        a = reference_schedule()
+        assert fhir.plan_uuid(a) == fhir.plan_uuid(reference_schedule())
+        other = mgplan.plan(a.regimen.replace(id="another"))
+        assert fhir.plan_uuid(a) != fhir.plan_uuid(other)
+
+    def test_unknown_version_is_refused(self) -> None:
+        """A version other than R4 or R5 names the argument."""
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            fhir.to_dosages(reference_schedule(), version="R3")  # type: ignore[arg-type]
+        assert "version" == info.value.field
+
+
+class TestMaxDosePerPeriod:
+    def test_once_per_sequence(self) -> None:
+        """Concurrent Dosages of one sequence carry the limit once."""
+        product = mgplan.Product(name="G50", form="glycinate", amount_per_unit=50)
+        regimen = mgplan.Regimen(
+            product=product,
+            start_date=dt.date(2027, 1, 1),
+            tz="UTC",
+            target_dose="150 mg",
+            start_dose="150 mg",
+        )
+        for version in ("R4", "R5"):
+            dosages = fhir.to_dosages(mgplan.plan(regimen), version=version)
+            assert [1, 1] == [d["sequence"] for d in dosages]
+            assert ["maxDosePerPeriod" in d for d in dosages] == [True, False]
+
+    def test_r4_is_one_ratio_r5_a_list(self) -> None:
+        """R4 has 0..1 Ratio, R5 0..*; both validate as Dosage."""
+        schedule = reference_schedule()
+        r4 = fhir.to_dosages(schedule, version="R4")[0]["maxDosePerPeriod"]
+        r5 = fhir.to_dosages(schedule, version="R5")[0]["maxDosePerPeriod"]
+        assert [r4] == r5
+        for dosage in fhir.to_dosages(schedule, version="R4"):
+            DosageR4.model_validate(dosage)
+
+    def test_lower_of_cap_and_ceiling(self) -> None:
+        """After a ceiling, the limit is the ceiling, not the cap."""
+        # A second moderate episode at the retried 300 mg: 200 mg is the ceiling.
+        schedule = reference_schedule([report("2027-04-08", "moderate")])
+        assert schedule.ceiling_mg is not None
+        assert schedule.ceiling_mg < schedule.daily_cap_mg
+        limit = fhir.to_dosages(schedule)[0]["maxDosePerPeriod"][0]
+        assert schedule.ceiling_mg == limit["numerator"]["value"]
+        plain = reference_schedule()
+        assert plain.ceiling_mg is None
+        limit = fhir.to_dosages(plain)[0]["maxDosePerPeriod"][0]
+        assert plain.daily_cap_mg == limit["numerator"]["value"]

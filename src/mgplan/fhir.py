@@ -1,4 +1,5 @@
-"""Export a schedule as FHIR R5 ``Dosage`` entries, or a ``MedicationRequest``.
+"""Export a schedule as FHIR ``Dosage`` entries or a ``MedicationRequest``,
+in FHIR R5 or R4 (4.0.1, what most servers run).
 
 Pure functions returning JSON-ready dicts; no FHIR library is needed at run
 time. The mapping:
@@ -14,7 +15,17 @@ time. The mapping:
 - a step whose intakes differ in amount (2 capsules with dinner, 1 at
   bedtime) becomes one Dosage per amount with the *same* sequence number,
   which FHIR reads as "taken concurrently";
-- oral route (SNOMED CT 26643006) and the daily cap as ``maxDosePerPeriod``.
+- oral route (SNOMED CT 26643006);
+- ``maxDosePerPeriod`` once per sequence (on its first Dosage, so a consumer
+  adding the Dosages of a sequence does not add it twice): the lower of the
+  daily cap and the tolerance ceiling, per day. R5 has it as a list of Ratio,
+  R4 as one Ratio.
+
+The request carries the product as a contained ``Medication`` whose
+ingredient strength is the elemental magnesium per unit, and is identified by
+a ``urn:uuid:`` made from the plan id (stable across exports). R4 names the
+medication ``medicationReference``, R5 ``medication.reference``; the rest of
+the mapping is the same in both.
 
 Paused days have no Dosage: nothing is taken.
 """
@@ -22,12 +33,25 @@ Paused days have no Dosage: nothing is taken.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import uuid
+from typing import Any, Literal
 
+from ._errors import InvalidInputError
 from ._product import format_mg
 from ._schedule import DISCLAIMER, RED_FLAGS_TEXT, Intake, Schedule
 
-__all__ = ["ORAL_ROUTE", "UCUM", "to_dosages", "to_medication_request"]
+__all__ = [
+    "ORAL_ROUTE",
+    "UCUM",
+    "Version",
+    "max_daily_mg",
+    "plan_uuid",
+    "to_dosages",
+    "to_medication_request",
+]
+
+Version = Literal["R4", "R5"]
+"""The FHIR release to write: R4 (4.0.1) or R5 (5.0.0)."""
 
 UCUM = "http://unitsofmeasure.org"
 ORAL_ROUTE: dict[str, Any] = {
@@ -41,20 +65,49 @@ ORAL_ROUTE: dict[str, Any] = {
 }
 
 
+# Made with uuid5 from this name-space, so a plan id always gives the same
+# identifier; the name-space itself is uuid5(NAMESPACE_URL, "urn:mgplan").
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:mgplan")
+_VERSIONS = ("R4", "R5")
+
+
 def _mg_quantity(mg: float) -> dict[str, Any]:
     return {"value": round(mg, 3), "unit": "mg", "system": UCUM, "code": "mg"}
 
 
-def to_dosages(schedule: Schedule) -> list[dict[str, Any]]:
-    """The schedule as FHIR R5 Dosage entries, one (or one per amount) a step."""
+def _check_version(version: object) -> Version:
+    if version not in _VERSIONS:
+        raise InvalidInputError("version", "'R4' or 'R5'", version)
+    return "R4" if version == "R4" else "R5"
+
+
+def plan_uuid(schedule: Schedule) -> str:
+    """The plan's identifier as a ``urn:uuid:`` (RFC 4122 version 5 of its id)."""
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, schedule.plan_id)}"
+
+
+def max_daily_mg(schedule: Schedule) -> float:
+    """The most the plan allows a day: the lower of the cap and the ceiling."""
+    if schedule.ceiling_mg is None:
+        return schedule.daily_cap_mg
+    return min(schedule.daily_cap_mg, schedule.ceiling_mg)
+
+
+def to_dosages(schedule: Schedule, *, version: Version = "R5") -> list[dict[str, Any]]:
+    """The schedule as FHIR Dosage entries, one (or one per amount) a step."""
+    version = _check_version(version)
     product = schedule.regimen.product
     form = product.magnesium_form
+    per_day = {
+        "numerator": _mg_quantity(max_daily_mg(schedule)),
+        "denominator": {"value": 1, "unit": "d", "system": UCUM, "code": "d"},
+    }
     dosages: list[dict[str, Any]] = []
     for step in schedule.steps():
         groups: dict[float, list[Intake]] = {}
         for intake in step.intakes:
             groups.setdefault(intake.units, []).append(intake)
-        for units, intakes in groups.items():
+        for position, (units, intakes) in enumerate(groups.items()):
             mg = intakes[0].elemental_mg
             compound = intakes[0].compound_mg
             times = [i.at.time().replace(tzinfo=None) for i in intakes]
@@ -65,82 +118,99 @@ def to_dosages(schedule: Schedule) -> list[dict[str, Any]]:
                 f"by mouth every evening at {clock}, from {step.start} to "
                 f"{step.end}"
             )
-            dosages.append(
-                {
-                    "sequence": step.sequence,
-                    "text": text,
-                    "patientInstruction": (
-                        f"Take {product.describe_units(units)} of {product.name} "
-                        f"at {clock} ({schedule.regimen.tz} time). {DISCLAIMER}"
-                    ),
-                    "timing": {
-                        "repeat": {
-                            "boundsPeriod": {
-                                "start": step.start.isoformat(),
-                                "end": step.end.isoformat(),
-                            },
-                            "frequency": len(intakes),
-                            "period": 1,
-                            "periodUnit": "d",
-                            "timeOfDay": [_fhir_time(t) for t in times],
-                        }
-                    },
-                    "route": ORAL_ROUTE,
-                    "doseAndRate": [{"doseQuantity": _mg_quantity(mg)}],
-                    "maxDosePerPeriod": [
-                        {
-                            "numerator": _mg_quantity(schedule.daily_cap_mg),
-                            "denominator": {
-                                "value": 1,
-                                "unit": "d",
-                                "system": UCUM,
-                                "code": "d",
-                            },
-                        }
-                    ],
-                }
-            )
+            dosage: dict[str, Any] = {
+                "sequence": step.sequence,
+                "text": text,
+                "patientInstruction": (
+                    f"Take {product.describe_units(units)} of {product.name} "
+                    f"at {clock} ({schedule.regimen.tz} time). {DISCLAIMER}"
+                ),
+                "timing": {
+                    "repeat": {
+                        "boundsPeriod": {
+                            "start": step.start.isoformat(),
+                            "end": step.end.isoformat(),
+                        },
+                        "frequency": len(intakes),
+                        "period": 1,
+                        "periodUnit": "d",
+                        "timeOfDay": [_fhir_time(t) for t in times],
+                    }
+                },
+                "route": ORAL_ROUTE,
+                "doseAndRate": [{"doseQuantity": _mg_quantity(mg)}],
+            }
+            if position == 0:  # once per sequence: the Dosages are concurrent
+                dosage["maxDosePerPeriod"] = per_day if version == "R4" else [per_day]
+            dosages.append(dosage)
     return dosages
 
 
 def to_medication_request(
     schedule: Schedule,
     *,
+    version: Version = "R5",
     subject: dict[str, Any] | None = None,
     status: str = "active",
     intent: str = "plan",
     authored_on: dt.date | None = None,
 ) -> dict[str, Any]:
-    """A FHIR R5 MedicationRequest whose dosageInstruction is ``to_dosages``.
+    """A FHIR MedicationRequest whose dosageInstruction is ``to_dosages``.
 
-    *subject* is the Reference to the person (R5 requires one); by default a
-    display-only reference. The request's intent is ``plan``: mgplan plans, a
-    clinician orders.
+    The product is a contained Medication (``#product``) whose ingredient is
+    magnesium with the elemental mg per unit as its strength. *subject* is
+    the Reference to the person (required in R4 and R5); by default a
+    display-only reference. The intent is ``plan``: mgplan plans, a clinician
+    orders.
     """
-    product = schedule.regimen.product
-    form = product.magnesium_form
+    version = _check_version(version)
+    reference = {"reference": "#product"}
     request: dict[str, Any] = {
         "resourceType": "MedicationRequest",
-        "identifier": [{"system": "urn:mgplan:plan", "value": schedule.plan_id}],
+        "contained": [_medication(schedule, version)],
+        "identifier": [{"system": "urn:ietf:rfc:3986", "value": plan_uuid(schedule)}],
         "status": status,
         "intent": intent,
-        "medication": {
-            "concept": {
-                "text": f"{product.name} ({form.name}, "
-                f"{format_mg(product.elemental_per_unit)} elemental magnesium per "
-                f"{product.unit})"
-            }
-        },
-        "subject": subject or {"display": "the person the plan is for"},
-        "note": [
-            {"text": text}
-            for text in (*schedule.safety_notes, RED_FLAGS_TEXT, DISCLAIMER)
-        ],
-        "dosageInstruction": to_dosages(schedule),
     }
+    if version == "R4":
+        request["medicationReference"] = reference
+    else:
+        request["medication"] = {"reference": reference}
+    request["subject"] = subject or {"display": "the person the plan is for"}
     if authored_on is not None:
         request["authoredOn"] = authored_on.isoformat()
+    request["note"] = [
+        {"text": text} for text in (*schedule.safety_notes, RED_FLAGS_TEXT, DISCLAIMER)
+    ]
+    request["dosageInstruction"] = to_dosages(schedule, version=version)
     return request
+
+
+def _medication(schedule: Schedule, version: Version) -> dict[str, Any]:
+    """The product as a contained Medication: magnesium, so many mg a unit."""
+    product = schedule.regimen.product
+    form = product.magnesium_form
+    unit = product.unit  # "capsule", "tablet", "scoop"
+    strength = {
+        "numerator": _mg_quantity(product.elemental_per_unit),
+        "denominator": {"value": 1, "unit": unit},
+    }
+    item = {"text": f"magnesium (elemental), as {form.name}"}
+    ingredient: dict[str, Any] = {"isActive": True}
+    if version == "R4":
+        ingredient |= {"itemCodeableConcept": item, "strength": strength}
+    else:
+        ingredient |= {"item": {"concept": item}, "strengthRatio": strength}
+    return {
+        "resourceType": "Medication",
+        "id": "product",
+        "code": {
+            "text": f"{product.name} ({form.name}, "
+            f"{format_mg(product.elemental_per_unit)} elemental magnesium per "
+            f"{unit})"
+        },
+        "ingredient": [ingredient],
+    }
 
 
 def _fhir_time(time: dt.time) -> str:

@@ -313,6 +313,36 @@ def _build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--username", help="default: $MGPLAN_CALDAV_USERNAME")
     _calendar_options(sync)
 
+    fhir = command(
+        "fhir",
+        "fhir:cmd_fhir",
+        "write the plan as a FHIR MedicationRequest (JSON)",
+        "mgplan fhir plan.toml -o request.json",
+        "mgplan fhir plan.toml --version r4 --subject Patient/123",
+    )
+    _plan_argument(fhir)
+    fhir.add_argument(
+        "--version",
+        default="r5",
+        type=str.lower,
+        choices=("r4", "r5"),
+        help="r4 (4.0.1, what most servers run) or r5 (default)",
+    )
+    fhir.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("-"),
+        help="the .json file to write (replaced atomically); - for stdout "
+        "(the default)",
+    )
+    fhir.add_argument(
+        "--subject",
+        metavar="REFERENCE",
+        help="the person, as a FHIR reference such as Patient/123 "
+        "(default: a display-only reference)",
+    )
+
     command(
         "forms",
         "reference:cmd_forms",

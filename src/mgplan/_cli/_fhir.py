@@ -1,0 +1,49 @@
+"""The fhir command: the plan as a FHIR MedicationRequest."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from typing import TextIO
+
+from mgplan._errors import InvalidInputError
+
+from ._common import _Loaded
+
+# A FHIR relative reference: a resource type and a logical id (FHIR R5
+# "References", the id pattern [A-Za-z0-9\-\.]{1,64}).
+_REFERENCE = re.compile(r"[A-Z][A-Za-z]{1,63}/[A-Za-z0-9\-.]{1,64}")
+
+
+def cmd_fhir(args: argparse.Namespace, out: TextIO) -> int:
+    from mgplan import fhir
+
+    subject = None
+    if args.subject is not None:
+        if not _REFERENCE.fullmatch(args.subject):
+            raise InvalidInputError(
+                "--subject", "a FHIR reference such as Patient/123", args.subject
+            )
+        subject = {"reference": args.subject}
+    loaded = _Loaded(args.plan)
+    schedule = loaded.schedule()
+    version: fhir.Version = "R4" if args.version == "r4" else "R5"
+    request = fhir.to_medication_request(
+        schedule, version=version, subject=subject, authored_on=loaded.today
+    )
+    data = (json.dumps(request, indent=2, ensure_ascii=False) + "\n").encode()
+    count = len(request["dosageInstruction"])
+    summary = f"a FHIR {version} MedicationRequest with {count} Dosage entries"
+    if str(args.output) == "-":
+        out.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        print(f"Wrote {summary} to standard output.", file=sys.stderr)
+        return 0
+    from mgplan._atomic import write_atomic
+
+    write_atomic(args.output, data)
+    print(f"Wrote {args.output}: {summary}.", file=out)
+    return 0
