@@ -136,8 +136,16 @@ class TestSync:
 class TestErrors:
     def test_wrong_credentials(self, url: str) -> None:
         """Wrong credentials are a SyncError that says so."""
-        with pytest.raises(mgplan.SyncError, match="refused the credentials"):
+        with pytest.raises(mgplan.SyncError, match=f"refused the login of '{USER}'"):
             caldav.sync(reference_schedule(), url, username=USER, password="wrong")
+
+    def test_no_password_is_not_a_refusal(self, url: str) -> None:
+        """Without a password, the error asks for one rather than blaming it."""
+        with pytest.raises(mgplan.SyncError) as info:
+            caldav.sync(reference_schedule(), url, username=USER, environ={})
+        message = str(info.value)
+        assert "asks for a login: give a password ($MGPLAN_CALDAV_PASSWORD)" in message
+        assert "refused" not in message
 
     def test_unreachable_server(self) -> None:
         """A server that does not answer is a SyncError, not a traceback."""
@@ -149,11 +157,16 @@ class TestErrors:
                 password="y",
                 timeout=5,
             )
+        with pytest.raises(mgplan.SyncError) as info:
+            caldav.sync(reference_schedule(), "http://127.0.0.1:9/cal/", timeout=5)
+        assert str(info.value).endswith(": connection refused")
+        assert "Errno" not in str(info.value)
 
     def test_no_url(self) -> None:
         """Without a URL anywhere, the error says where one can come from."""
-        with pytest.raises(mgplan.InvalidInputError, match=caldav.ENV_URL):
+        with pytest.raises(mgplan.InvalidInputError, match=caldav.ENV_URL) as info:
             caldav.sync(reference_schedule(), environ={})
+        assert str(info.value).endswith("got nothing")
 
     def test_not_http(self) -> None:
         """Only http(s) URLs are accepted."""

@@ -130,7 +130,7 @@ class TestMedicationRequest:
             MedicationRequest.model_validate(
                 fhir.to_medication_request(schedule, version="R4")
             )
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="maxDosePerPeriod"):
             RequestR4.model_validate(fhir.to_medication_request(schedule))
 
     def test_contained_medication_is_elemental_magnesium(self) -> None:

@@ -10,10 +10,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import signal
 import tempfile
+import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -40,6 +44,34 @@ json_values = st.recursive(
     ),
     max_leaves=20,
 )
+
+
+# Each case must finish within this many seconds: a hang (an input that loops
+# or explodes) fails the run instead of stalling CI until its own limit.
+CASE_SECONDS = 10
+
+
+class Hang(BaseException):
+    """A case ran past CASE_SECONDS."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float = CASE_SECONDS) -> Iterator[None]:
+    """Raise Hang in the running case after *seconds* (where SIGALRM exists)."""
+    if not hasattr(signal, "setitimer"):  # pragma: no cover - Windows
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise Hang(f"a fuzz case ran longer than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _valid_plan() -> dict[str, Any]:
@@ -71,7 +103,7 @@ def _load(suffix: str, content: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"plan{suffix}"
         path.write_bytes(content)
-        with contextlib.suppress(mgplan.MgplanError):
+        with time_limit(), contextlib.suppress(mgplan.MgplanError):
             mgplan.load_plan(path).plan()
 
 
@@ -141,6 +173,37 @@ class TestLoaders:
             with contextlib.suppress(mgplan.MgplanError):
                 model.model_validate(value)
 
+    @FUZZ
+    @given(st.data())
+    def test_what_loads_is_valid_under_the_published_schema(
+        self, data: st.DataObject
+    ) -> None:
+        """A plan file the loader accepts validates against plan.v1.schema.json.
+
+        The example's data with one value replaced by a JSON value or one of
+        the shorthands people type; whatever loads, the schema must accept.
+        """
+        plan = _example_data()
+        path = data.draw(st.sampled_from(_paths(plan)))
+        value = data.draw(json_values | st.sampled_from(SHORTHANDS))
+        mutated = _replace(plan, path, value)
+        with time_limit():
+            try:
+                mgplan.PlanFile.model_validate(mutated)
+            except mgplan.MgplanError:
+                return
+            PLAN_SCHEMA.validate(mutated)
+
+    def test_time_limit_stops_a_hang(self) -> None:
+        """The per-case limit interrupts a loop that never ends."""
+
+        def spin() -> None:
+            while True:
+                pass
+
+        with pytest.raises(Hang), time_limit(0.2):
+            spin()
+
     @pytest.mark.parametrize("suffix", [".toml", ".json"])
     def test_deep_nesting(self, suffix: str) -> None:
         """Absurdly deep nesting is refused as bad input, not a crash."""
@@ -148,6 +211,43 @@ class TestLoaders:
         content = b"x = " + deep if suffix == ".toml" else deep
         with pytest.raises(mgplan.PlanFileError):
             _load_strict(suffix, content)
+
+
+PLAN_SCHEMA = jsonschema.Draft202012Validator(
+    json.loads((ROOT / "schemas" / "plan.v1.schema.json").read_text("utf-8"))
+)
+# What people type where a dose, a slot or a unit goes.
+SHORTHANDS = [
+    "200 mg",
+    "4 capsules",
+    "½ tablet",
+    "1/2 tablet",
+    "half a tablet",
+    "0.2 g",
+    "19:00 with dinner",
+    "21:30",
+    "capsules",
+    "scoop",
+    "eu",
+    "glycinate",
+    "magnesium citrate",
+]
+
+
+def _example_data() -> dict[str, Any]:
+    """The example plan file as JSON types (TOML dates become ISO strings)."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: convert(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        if isinstance(value, dt.date | dt.time):
+            return value.isoformat()
+        return value
+
+    data: dict[str, Any] = convert(tomllib.loads(EXAMPLE.read_text("utf-8")))
+    return data
 
 
 def _load_strict(suffix: str, content: bytes) -> None:
@@ -244,7 +344,7 @@ class TestCommandLine:
             plan = Path(scratch) / EXAMPLE.name
             plan.write_bytes(EXAMPLE.read_bytes())
             argv = [str(plan) if arg == str(EXAMPLE) else arg for arg in argv]
-            with contextlib.chdir(scratch):
+            with contextlib.chdir(scratch), time_limit():
                 try:
                     code = main(argv)
                 except SystemExit as exit_:

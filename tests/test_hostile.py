@@ -141,6 +141,30 @@ def test_a_number_is_not_a_date(tmp_path: Path, value: str) -> None:
     assert "not a number" in err
 
 
+@pytest.mark.parametrize("value", ["true", "false"])
+def test_a_boolean_is_not_a_number(tmp_path: Path, value: str) -> None:
+    """amount_per_unit = true was read as 1 mg; a boolean is not a number."""
+    plan = plan_with(tmp_path, "amount_per_unit = 50", f"amount_per_unit = {value}")
+    code, err = run("show", plan)
+    assert 2 == code
+    line = one_line(err)
+    assert "amount_per_unit" in line
+    assert "a number, not true or false" in line
+
+
+def test_a_boolean_in_a_journal_line(tmp_path: Path) -> None:
+    """ "bristol": true in a journal line names the line, not Bristol type 1."""
+    plan = plan_with(tmp_path, "version = 1\n", 'version = 1\njournal = "j.jsonl"\n')
+    (tmp_path / "j.jsonl").write_text(
+        '{"kind":"side-effect","date":"2026-12-05","severity":"mild","bristol":true}\n'
+    )
+    code, err = run("show", plan)
+    assert 2 == code
+    line = one_line(err)
+    assert "j.jsonl:1:" in line
+    assert "not true or false" in line
+
+
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
@@ -157,3 +181,44 @@ def test_convert_reads_labels(argv: list[str], expected: str) -> None:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         assert 0 == main(["convert", *argv])
     assert expected in out.getvalue()
+
+
+def test_a_short_time_says_what_a_time_looks_like(tmp_path: Path) -> None:
+    """Not pydantic's 'in a valid time format, input is too short'."""
+    plan = plan_with(tmp_path, '"19:00 with dinner"', '"19 with dinner"')
+    code, err = run("show", plan)
+    assert 2 == code
+    assert "expected a time such as '21:30'" in one_line(err)
+
+
+def test_a_schedule_given_as_a_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """show on a schedule JSON says it is a schedule, not 14 field errors."""
+    schedule = tmp_path / "schedule.json"
+    assert 0 == main(["show", str(EXAMPLE), "--json"])
+    schedule.write_text(capsys.readouterr().out)
+    code, err = run("show", str(schedule))
+    assert 2 == code
+    line = one_line(err)
+    assert "a schedule" in line
+    assert "give the plan file it was made from" in line
+    assert "problems" not in line
+
+
+def test_write_errors_have_no_errno_prefix(tmp_path: Path) -> None:
+    """'[Errno 2]' is for programmers; the message says what failed."""
+    target = tmp_path / "missing" / "plan.ics"
+    code, err = run("ics", str(EXAMPLE), "-o", str(target))
+    assert 1 == code
+    assert f"mgplan: cannot write {target}: No such file or directory" == one_line(err)
+
+
+def test_sync_without_a_url_names_the_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not 'url: ... got None': the option, where else a URL comes from."""
+    monkeypatch.delenv("MGPLAN_CALDAV_URL", raising=False)
+    code, err = run("sync", str(EXAMPLE))
+    assert 2 == code
+    line = one_line(err)
+    assert line.startswith("mgplan: --url: expected the calendar's URL")
+    assert line.endswith("got nothing")

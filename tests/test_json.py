@@ -125,6 +125,31 @@ class TestPlanSchemaAcceptsWhatLoads:
         )
 
 
+class TestSchemaFoundByFuzzing:
+    """What the schema fuzz found: loads, so the schema must accept it."""
+
+    def test_plural_unit_in_any_case(self) -> None:
+        """unit = "Capsules " loads (as capsule); the schema accepted only
+        the lower-case singular."""
+        schema = json.loads((SCHEMAS / "plan.v1.schema.json").read_text("utf-8"))
+        root = Path(__file__).parent.parent / "examples" / "glycinate.toml"
+        data = _json_types(tomllib.loads(root.read_text()))
+        data["regimen"]["product"]["unit"] = "Capsules "  # type: ignore[index]
+        assert "capsule" == mgplan.PlanFile.model_validate(data).regimen.product.unit
+        jsonschema.Draft202012Validator(schema).validate(data)
+        data["regimen"]["product"]["unit"] = "pills"  # type: ignore[index]
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.Draft202012Validator(schema).validate(data)
+
+    def test_version_true_is_not_version_1(self) -> None:
+        """version = true loaded (True == 1) though the schema refuses it."""
+        root = Path(__file__).parent.parent / "examples" / "glycinate.toml"
+        data = _json_types(tomllib.loads(root.read_text()))
+        data["version"] = True  # type: ignore[index]
+        with pytest.raises(mgplan.InvalidInputError, match="not true or false"):
+            mgplan.PlanFile.model_validate(data)
+
+
 class TestScheduleInvariants:
     """Schedule.from_json re-checks what the engine promises."""
 

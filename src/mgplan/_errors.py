@@ -169,6 +169,23 @@ def _loc_to_path(loc: tuple[int | str, ...]) -> str:
     return path
 
 
+# pydantic's parsing errors, in words a person can act on: what a valid
+# value looks like, then pydantic's reason ("input is too short").
+_DATETIME = "a date and time such as '2026-12-01T21:30'"
+_DATE = "a date such as '2026-12-01'"
+_PARSING = {
+    "datetime_parsing": _DATETIME,
+    "datetime_type": _DATETIME,
+    "datetime_from_date_parsing": _DATETIME,
+    "date_parsing": _DATE,
+    "date_type": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE + " (without a time of day)",
+    "time_parsing": "a time such as '21:30'",
+    "time_type": "a time such as '21:30'",
+}
+
+
 def _expected_text(item: Any) -> str:
     kind = item["type"]
     msg: str = item["msg"]
@@ -176,6 +193,11 @@ def _expected_text(item: Any) -> str:
         return "a value (this field is required)"
     if kind == "extra_forbidden":
         return "no such field (it is not one this model knows)"
+    reason = (item.get("ctx") or {}).get("error")
+    if kind in _PARSING:
+        return _PARSING[kind] + (f" ({reason})" if isinstance(reason, str) else "")
+    if kind == "json_invalid":
+        return "valid JSON" + (f" ({reason})" if isinstance(reason, str) else "")
     for lead in ("Input should be ", "Value error, ", "Assertion failed, "):
         if msg.startswith(lead):
             msg = msg[len(lead) :]
@@ -269,7 +291,14 @@ class ContraindicationError(MgplanError):
 
 
 class ExportError(MgplanError, OSError):
-    """An export could not be written; any existing file was left as it was."""
+    """An export could not be written; any existing file was left as it was.
+
+    ``errno`` is the operating system's code when it gave one; the text is
+    the message alone (OSError would put "[Errno 2]" before it).
+    """
+
+    def __str__(self) -> str:
+        return self.strerror if self.strerror is not None else super().__str__()
 
 
 class SyncError(MgplanError):

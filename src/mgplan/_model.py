@@ -7,7 +7,10 @@ pydantic's ``ValidationError``, so callers catch one family of errors.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import types
+import typing
 import unicodedata
 from typing import Annotated, Any, Self
 
@@ -102,6 +105,25 @@ def strict_json(text: str | bytes) -> Any:
     return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
 
 
+@functools.cache
+def _numeric_fields(cls: type[pydantic.BaseModel]) -> tuple[str, ...]:
+    """The fields of *cls* whose type is a number, a number or None, or a
+    Literal of integers (``Literal[1] == True``: a format version)."""
+    numeric: list[str] = []
+    for name, info in cls.__pydantic_fields__.items():
+        origin = typing.get_origin(info.annotation)
+        args = typing.get_args(info.annotation)
+        if origin is typing.Literal:
+            number = any(type(a) is int for a in args)
+        elif origin in (None, typing.Union, types.UnionType):
+            number = any(k in (int, float) for k in args or (info.annotation,))
+        else:
+            number = False  # a tuple, a list: not a number itself
+        if number:
+            numeric.append(name)
+    return tuple(numeric)
+
+
 _set = object.__setattr__  # frozen models: set what pydantic's construct sets
 
 
@@ -133,6 +155,18 @@ class Model(pydantic.BaseModel, frozen=True, extra="forbid"):
             return super().model_validate_json(json_data, **kwargs)
         except pydantic.ValidationError as exc:
             raise InvalidInputError.from_pydantic(exc, cls.__name__) from None
+
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, data: Any) -> Any:
+        """Lax pydantic reads true as 1 and false as 0: refuse them where a
+        number is expected (``amount_per_unit = true`` is a slip, not 1 mg)."""
+        if isinstance(data, dict):
+            for name in _numeric_fields(cls):
+                value = data.get(name)
+                if isinstance(value, bool):
+                    raise InvalidInputError(name, "a number, not true or false", value)
+        return data
 
     @classmethod
     def trusted(cls, **values: Any) -> Self:

@@ -116,6 +116,14 @@ def load_plan(path: str | os.PathLike[str]) -> PlanFile:
     data = _parse_json(path, text) if is_json else _parse_toml(path, text)
     if not isinstance(data, dict):
         raise PlanFileError(path, "file", "a table of settings", type(data).__name__)
+    if data.get("format") == "mgplan.schedule":
+        raise PlanFileError(
+            path,
+            "file",
+            "a plan file (a schedule, as 'mgplan show --json' writes, is the "
+            "output of one: give the plan file it was made from)",
+            "a schedule",
+        )
     try:
         return PlanFile.__pydantic_validator__.validate_python(data)  # type: ignore[no-any-return]
     except pydantic.ValidationError as exc:

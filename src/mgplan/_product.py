@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pydantic
 import pydantic_core
@@ -28,6 +28,28 @@ _PLURAL: dict[str, str] = {
     "ml": "ml",
 }
 _SINGULAR = {plural: one for one, plural in _PLURAL.items()}
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
+
+
+# The loader takes a unit in any case, singular or plural, with spaces around
+# it ("Capsules "); the schema says so (JSON Schema patterns have no flags).
+_UNIT_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"enum": list(_PLURAL), "type": "string"},
+        {
+            "type": "string",
+            "pattern": r"^\s*("
+            + "|".join(_any_case(w) for w in sorted({*_PLURAL, *_SINGULAR}))
+            + r")\s*$",
+            "description": "also the plural, in any case (read as the singular)",
+        },
+    ],
+    "default": "capsule",
+    "title": "Unit",
+}
 
 # Tolerance for comparing sums of float mg amounts against limits.
 EPSILON = 1e-9
@@ -74,7 +96,7 @@ class Product(Model, frozen=True):
         ge=0.01, le=10_000, description="mg per unit, on the stated basis"
     )
     basis: Basis = "elemental"
-    unit: UnitName = "capsule"
+    unit: Annotated[UnitName, pydantic.WithJsonSchema(_UNIT_SCHEMA)] = "capsule"
     splittable: bool = pydantic.Field(
         default=False, description="whether a unit may be halved (scored tablets)"
     )

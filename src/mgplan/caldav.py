@@ -13,6 +13,7 @@ never from code.
 from __future__ import annotations
 
 import os
+import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -88,7 +89,7 @@ def sync(
     url = url or env.get(ENV_URL)
     if not url:
         raise InvalidInputError(
-            "url", f"a CalDAV calendar URL (argument or ${ENV_URL})", None
+            "url", f"a CalDAV calendar URL (argument or ${ENV_URL})"
         )
     try:
         parts = urllib.parse.urlsplit(url)
@@ -139,14 +140,13 @@ def sync(
             obj.delete()
             deleted.append(uid)
     except dav_error.AuthorizationError:
-        raise SyncError(
-            f"the CalDAV server at {url} refused the credentials"
-            + ("" if username else " (no username given)")
-        ) from None
+        raise SyncError(_login_problem(url, username, password)) from None
     except dav_error.DAVError as exc:
         raise SyncError(f"the CalDAV server at {url} failed: {exc}") from None
     except OSError as exc:  # connection refused, DNS, TLS, timeouts
-        raise SyncError(f"cannot reach the CalDAV server at {url}: {exc}") from None
+        raise SyncError(
+            f"cannot reach the CalDAV server at {url}: {_reason(exc)}"
+        ) from None
     return SyncResult(
         url=url,
         created=tuple(created),
@@ -199,3 +199,45 @@ def _ours(existing: object, plan_id: str) -> dict[str, tuple[Any, str]]:
             continue
         found[uid] = (obj, str(component.get(ics.HASH_PROPERTY, "")))
     return found
+
+
+def _login_problem(url: str, username: str | None, password: str | None) -> str:
+    """What to say when the server answers 401/403, by what was given."""
+    missing = [
+        what
+        for what, value in (
+            (f"a username (${ENV_USERNAME})", username),
+            (f"a password (${ENV_PASSWORD})", password),
+        )
+        if not value
+    ]
+    if missing:
+        return f"the CalDAV server at {url} asks for a login: give " + (
+            " and ".join(missing)
+        )
+    return f"the CalDAV server at {url} refused the login of {username!r}"
+
+
+def _reason(exc: BaseException) -> str:
+    """The operating system's words for a failed connection ("connection
+    refused", "name or service not known"), without errno numbers and the
+    client library's wrapping; the whole text when there are none."""
+    seen: set[int] = set()
+    found: BaseException | None = exc
+    deepest: OSError | None = None
+    while found is not None and id(found) not in seen:
+        seen.add(id(found))
+        if isinstance(found, OSError):
+            deepest = found
+        # requests and urllib3 keep the cause in args or in .reason.
+        inner = [
+            a
+            for a in (*found.args, getattr(found, "reason", None))
+            if isinstance(a, BaseException)
+        ]
+        found = found.__cause__ or found.__context__ or (inner[0] if inner else None)
+    if deepest is None:
+        return str(exc) or type(exc).__name__
+    text = deepest.strerror or str(deepest)
+    text = re.sub(r"\[Errno -?\d+\]\s*", "", text).strip()
+    return (text[:1].lower() + text[1:]) or type(deepest).__name__

@@ -51,6 +51,12 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
     loaded = _Loaded(args.plan)
     schedule = loaded.schedule()
     url = args.url or os.environ.get(caldav.ENV_URL) or loaded.file.calendar.caldav_url
+    if not url:
+        raise InvalidInputError(
+            "--url",
+            f"the calendar's URL: --url, ${caldav.ENV_URL} or calendar.caldav_url "
+            "in the plan file",
+        )
     password = os.environ.get(caldav.ENV_PASSWORD)
     username = args.username or os.environ.get(caldav.ENV_USERNAME)
     if password is None and username and sys.stdin.isatty():
