@@ -40,6 +40,33 @@ def test_python_example_runs() -> None:
     assert "stepping back to 200 mg for 7 days, then retrying 300 mg once" in out.stdout
 
 
+def test_python_example_passes_mypy_strict_without_the_plugin(
+    tmp_path: Path,
+) -> None:
+    """As written, with no pydantic plugin: the typed spelling type-checks."""
+    code = re.findall(r"```python\n(.*?)\n```", README, flags=re.S)[0]
+    example = tmp_path / "example.py"
+    example.write_text(code + "\n", "utf-8")
+    config = tmp_path / "mypy.ini"
+    config.write_text("[mypy]\nstrict = True\n", "utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--config-file",
+            str(config),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            str(example),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert 0 == result.returncode, result.stdout + result.stderr
+
+
 def test_run_command_verbatim_in_a_fresh_venv(tmp_path: Path) -> None:
     """The README's first command works as written, in a fresh copy."""
     checkout = tmp_path / "checkout"

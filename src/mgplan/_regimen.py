@@ -42,8 +42,8 @@ LATEST = dt.date(2199, 12, 31)
 class Slot(Model, frozen=True):
     """An evening intake time on the local wall clock, e.g. 19:00 with dinner.
 
-    >>> Slot.model_validate("21:30").time
-    datetime.time(21, 30)
+    >>> Slot.parse("19:00 with dinner")
+    Slot(time=datetime.time(19, 0), label='with dinner')
     """
 
     time: WallClock
@@ -77,6 +77,15 @@ class Slot(Model, frozen=True):
                 },
             ]
         }
+
+    @classmethod
+    def parse(cls, text: str) -> Slot:
+        """A slot from text such as ``"19:00 with dinner"`` or ``"21:30"``.
+
+        The typed spelling of the shorthand the loaders accept; without the
+        pydantic mypy plugin, ``Regimen(slots=["19:00"])`` does not type-check.
+        """
+        return cls.model_validate(text)
 
     @property
     def name(self) -> str:
