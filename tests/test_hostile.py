@@ -222,3 +222,16 @@ def test_sync_without_a_url_names_the_option(monkeypatch: pytest.MonkeyPatch) ->
     line = one_line(err)
     assert line.startswith("mgplan: --url: expected the calendar's URL")
     assert line.endswith("got nothing")
+
+
+def test_unwritable_journal_exits_1(tmp_path: Path) -> None:
+    """A journal that cannot be written is a failed operation (exit 1), as
+    documented, not bad input (exit 2); nothing is logged."""
+    journal = tmp_path / "missing" / "j.jsonl"
+    plan = plan_with(tmp_path, "version = 1\n", f'version = 1\njournal = "{journal}"\n')
+    code, err = run("missed", plan, "--date", "2026-12-05")
+    assert 1 == code
+    line = one_line(err)
+    assert f"cannot write the journal {journal}" in line
+    assert "nothing was logged" in line
+    assert not journal.exists()

@@ -8,7 +8,7 @@ Every error mgplan raises on purpose derives from one root::
     │   ├── DoseAboveCapError              a dose above the effective daily cap
     │   └── PlanFileError                  a plan or journal file that cannot be used
     ├── ContraindicationError              a condition that refuses planning
-    ├── ExportError (OSError)              an export could not be written
+    ├── ExportError (OSError)              a file could not be written
     └── SyncError                          a CalDAV server refused or was unreachable
 
     MgplanWarning (UserWarning)            non-fatal; filter all of mgplan's at once
@@ -291,7 +291,8 @@ class ContraindicationError(MgplanError):
 
 
 class ExportError(MgplanError, OSError):
-    """An export could not be written; any existing file was left as it was.
+    """A file could not be written (an export, a journal line); any existing
+    file was left as it was.
 
     ``errno`` is the operating system's code when it gave one; the text is
     the message alone (OSError would put "[Errno 2]" before it).

@@ -18,7 +18,7 @@ from typing import Annotated
 
 import pydantic
 
-from ._errors import InvalidInputError, PlanFileError
+from ._errors import ExportError, InvalidInputError, PlanFileError
 from ._lock import locked
 from ._model import strict_json
 from ._tolerance import (
@@ -110,13 +110,12 @@ class Journal:
         line = entry.model_dump_json(exclude_defaults=False).encode() + b"\n"
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-        except (OSError, ValueError) as exc:  # ValueError: NUL in the path
+        except ValueError as exc:  # a NUL in the path: bad input
             raise PlanFileError(
-                self.path,
-                "journal",
-                "a journal file that can be written",
-                getattr(exc, "strerror", None) or str(exc),
+                self.path, "journal", "a journal file that can be written", str(exc)
             ) from None
+        except OSError as exc:  # the operation failed: exit 1, not bad input
+            raise _cannot_write(self.path, exc) from None
         try:
             _regular_size(self.path, fd)  # before locking a device
             with locked(fd, exclusive=True):
@@ -134,12 +133,7 @@ class Journal:
                     raise OSError(f"wrote {written} of {len(line)} bytes")
                 os.fsync(fd)
         except OSError as exc:
-            raise PlanFileError(
-                self.path,
-                "journal",
-                "a journal file that can be written",
-                str(exc),
-            ) from None
+            raise _cannot_write(self.path, exc) from None
         finally:
             os.close(fd)
         return joined
@@ -227,6 +221,14 @@ def _parse_line(path: Path, number: int, raw: bytes) -> AnyEntry:
     except pydantic.ValidationError as exc:
         error = InvalidInputError.from_pydantic(exc, "entry")
         raise PlanFileError.wrap(path, error, line=number) from None
+
+
+def _cannot_write(path: Path, exc: OSError) -> ExportError:
+    """The journal could not be written: nothing was appended."""
+    reason = exc.strerror or str(exc)
+    return ExportError(
+        exc.errno or 0, f"cannot write the journal {path}: {reason}; nothing was logged"
+    )
 
 
 def _last_byte(path: Path) -> bytes:
