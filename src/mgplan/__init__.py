@@ -46,6 +46,15 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time see __getattr__
         lower_gi_alternatives,
     )
     from ._journal import Journal, JournalEntries
+    from ._outcomes import (
+        DAY_BOUNDARY,
+        RATING_SCALES,
+        Ferritin,
+        RlsRating,
+        Stools,
+        Taken,
+        evening_of,
+    )
     from ._planfile import CalendarSettings, PlanFile, load_plan
     from ._product import Dose, Product
     from ._profile import (
@@ -94,9 +103,11 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "CONDITIONS",
     "CTCAE_DIARRHOEA",
+    "DAY_BOUNDARY",
     "DISCLAIMER",
     "FORMS",
     "PRESETS",
+    "RATING_SCALES",
     "RED_FLAGS",
     "RED_FLAGS_SHORT",
     "RED_FLAGS_TEXT",
@@ -116,6 +127,7 @@ __all__ = [
     "DoseAboveCapError",
     "DoseStep",
     "ExportError",
+    "Ferritin",
     "GITendency",
     "Intake",
     "InvalidInputError",
@@ -134,6 +146,7 @@ __all__ = [
     "Regimen",
     "Resolved",
     "Retracted",
+    "RlsRating",
     "Rule",
     "SafetyNote",
     "SafetyProfile",
@@ -141,12 +154,15 @@ __all__ = [
     "Severity",
     "SideEffectReport",
     "Slot",
+    "Stools",
     "Symptom",
     "SyncError",
+    "Taken",
     "TolerancePolicy",
     "UnknownFormError",
     "compound_to_elemental",
     "elemental_to_compound",
+    "evening_of",
     "get_form",
     "load_plan",
     "lower_gi_alternatives",
@@ -178,6 +194,13 @@ _LAZY: dict[str, str] = {
     "lower_gi_alternatives": "._forms",
     "Journal": "._journal",
     "JournalEntries": "._journal",
+    "DAY_BOUNDARY": "._outcomes",
+    "RATING_SCALES": "._outcomes",
+    "Ferritin": "._outcomes",
+    "RlsRating": "._outcomes",
+    "Stools": "._outcomes",
+    "Taken": "._outcomes",
+    "evening_of": "._outcomes",
     "CalendarSettings": "._planfile",
     "PlanFile": "._planfile",
     "load_plan": "._planfile",

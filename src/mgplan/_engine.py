@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from ._errors import InvalidInputError
 from ._forms import lower_gi_alternatives
 from ._ladder import Ladder, build_ladder
+from ._outcomes import Ferritin, RlsRating, Stools, Taken
 from ._placement import Placement
 from ._product import format_mg
 from ._profile import SafetyProfile
@@ -49,7 +51,8 @@ __all__ = ["MAX_PLAN_DAYS", "plan", "plan_history"]
 MAX_PLAN_DAYS = 366 * 30
 
 _Entry = SideEffectReport | MissedDose | Resolved | ClinicianAck
-_Logged = _Entry | Retracted
+_Outcome = Taken | RlsRating | Stools | Ferritin
+_Logged = _Entry | Retracted | _Outcome
 _DOSED = (Phase.TITRATING, Phase.HOLDING, Phase.STEPPED_BACK, Phase.MAINTAINING)
 
 
@@ -93,13 +96,14 @@ def plan(
             sorted((*reports, *missed, *resolved, *clinician), key=lambda e: e.date)
         )
     for i, entry in enumerate(log):
-        if not isinstance(entry, _Entry | Retracted):
+        if not isinstance(entry, _Entry | Retracted | _Outcome):
             raise InvalidInputError(
                 f"journal[{i}]",
-                "a SideEffectReport, MissedDose, Resolved, ClinicianAck or Retracted",
+                "a journal entry (SideEffectReport, MissedDose, Resolved, "
+                "ClinicianAck, Retracted, Taken, RlsRating, Stools or Ferritin)",
                 type(entry).__name__,
             )
-    journal_ = _Journal.of(log)
+    journal_ = _Journal.of(log, regimen.dose_start)
     profile.check()
     _check_policy(regimen, policy)
     _check_entries(regimen, journal_, as_of)
@@ -114,7 +118,7 @@ def plan_history(schedule: Schedule) -> list[tuple[dt.date, Schedule]]:
     cut date: the earliest date among the entries it lacks, before which it
     is the schedule itself.
     """
-    journal = _Journal.of(schedule.journal)
+    journal = _Journal.of(schedule.journal, schedule.regimen.dose_start)
     planner = _Planner(
         schedule.regimen, schedule.profile, schedule.policy, journal, schedule.as_of
     )
@@ -129,24 +133,39 @@ class _Journal:
     clinician: tuple[ClinicianAck, ...]
     log: tuple[_Logged, ...]
     live: frozenset[int]  # positions in the log of the entries that count
+    dose_start: dt.date
 
     @classmethod
-    def of(cls, log: Iterable[_Logged]) -> _Journal:
+    def of(cls, log: Iterable[_Logged], dose_start: dt.date) -> _Journal:
         """The entries of *log*, in logging order; those that count (not
-        retracted) also split by kind."""
+        retracted) also split by kind.
+
+        Stool entries join the reports when they grade as a side effect: by
+        Bristol type, and by count above the usual, which is the median count
+        recorded before the first dose (*dose_start*), when there is one.
+        """
         log = tuple(log)
         live = live_positions(log)
         counted = [e for i, e in enumerate(log) if i in live]
+        stools = [e for e in counted if isinstance(e, Stools)]
+        before = sorted(e.count for e in stools if e.date < dose_start)
+        usual = statistics.median(before) if before else None
+        from_stools = [
+            r
+            for e in stools
+            if e.date >= dose_start and (r := e.as_report(usual)) is not None
+        ]
         return cls(
-            tuple(e for e in counted if isinstance(e, SideEffectReport)),
+            (*(e for e in counted if isinstance(e, SideEffectReport)), *from_stools),
             tuple(e for e in counted if isinstance(e, MissedDose)),
             tuple(e for e in counted if isinstance(e, Resolved)),
             tuple(e for e in counted if isinstance(e, ClinicianAck)),
             log,
             live,
+            dose_start,
         )
 
-    def named(self) -> list[tuple[str, _Entry]]:
+    def named(self) -> list[tuple[str, _Entry | _Outcome]]:
         """The entries that count, named by their position in the log."""
         return [
             (f"journal[{i}]", x)
@@ -155,7 +174,7 @@ class _Journal:
         ]
 
     def prefix(self, count: int) -> _Journal:
-        return _Journal.of(self.log[:count])
+        return _Journal.of(self.log[:count], self.dose_start)
 
     @property
     def last_date(self) -> dt.date | None:
@@ -177,8 +196,10 @@ def _check_policy(regimen: Regimen, policy: TolerancePolicy) -> None:
 
 
 def _check_entries(regimen: Regimen, journal: _Journal, as_of: dt.date | None) -> None:
+    taken: dict[dt.date, str] = {}
     for name, entry in journal.named():
-        if entry.date < regimen.start_date:
+        # A ferritin result may predate the plan: it is why one starts.
+        if entry.date < regimen.start_date and not isinstance(entry, Ferritin):
             raise InvalidInputError(
                 f"{name}.date",
                 f"a date on or after the plan's start "
@@ -192,6 +213,25 @@ def _check_entries(regimen: Regimen, journal: _Journal, as_of: dt.date | None) -
                 "cannot come from the future",
                 entry.date.isoformat(),
             )
+        about_a_dose = (SideEffectReport, MissedDose, Resolved, ClinicianAck, Taken)
+        if isinstance(entry, about_a_dose) and entry.date < regimen.dose_start:
+            raise InvalidInputError(
+                f"{name}.date",
+                f"a date on or after the first dose "
+                f"({regimen.dose_start.isoformat()}); the baseline before it "
+                "has no magnesium",
+                entry.date.isoformat(),
+            )
+        if isinstance(entry, Taken | MissedDose):
+            kind = "taken" if isinstance(entry, Taken) else "skipped"
+            other = taken.get(entry.date)
+            if other is not None:
+                raise InvalidInputError(
+                    f"{name}.date",
+                    f"an evening not already recorded as {other}",
+                    f"{kind} on {entry.date.isoformat()}",
+                )
+            taken[entry.date] = kind
 
 
 def _effective(report: SideEffectReport) -> dt.date:
@@ -400,7 +440,18 @@ class _Planner:
 
     def _begin(self) -> _Run:
         r, ladder = self.regimen, self.ladder
-        start = r.start_date
+        if r.baseline_days:
+            self._decide(
+                r.start_date,
+                Action.NOTE,
+                f"Baseline: {r.baseline_days} evening"
+                f"{'s' if r.baseline_days != 1 else ''} without magnesium, to "
+                f"{(r.dose_start - dt.timedelta(1)).isoformat()}. Rate your legs "
+                "and sleep each night ('mgplan rls'): the review compares the "
+                "weeks on magnesium with these.",
+                rule="baseline",
+            )
+        start = r.dose_start
         at_top = ladder.start >= ladder.top
         run = _Run(
             tol=Tolerance(
@@ -516,6 +567,7 @@ class _Planner:
         snapshots: dict[dt.date, _Snapshot] | None = None,
     ) -> None:
         start = self.regimen.start_date
+        dose_start = self.regimen.dose_start
         reports: dict[dt.date, list[tuple[int, SideEffectReport]]] = defaultdict(list)
         for index, report in enumerate(journal.reports):
             reports[_effective(report)].append((index, report))
@@ -550,6 +602,10 @@ class _Planner:
                     len(self.decisions),
                     tuple(self.suggestions),
                 )
+            if day < dose_start:  # the baseline: no dose, nothing to react to
+                self.days.append(_Day(Phase.BASELINE, -1, False))
+                day += dt.timedelta(1)
+                continue
             missed_today = day in missed
             if run.mode is Phase.PAUSED:
                 self._maybe_resume(run, day, resolved)

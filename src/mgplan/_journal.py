@@ -1,4 +1,5 @@
-"""The side-effect journal: a JSON Lines file of reports and missed doses.
+"""The journal: a JSON Lines file of what the person records (side effects,
+doses taken and skipped, ratings, stools, ferritin, a clinician's word).
 
 Appends are atomic and safe when two commands run at once: each entry is one
 ``write`` of one line under an exclusive lock, to a file opened for appending.
@@ -21,6 +22,7 @@ import pydantic
 from ._errors import ExportError, InvalidInputError, PlanFileError
 from ._lock import locked
 from ._model import strict_json
+from ._outcomes import Ferritin, RlsRating, Stools, Taken
 from ._tolerance import (
     ClinicianAck,
     MissedDose,
@@ -31,7 +33,17 @@ from ._tolerance import (
 
 __all__ = ["AnyEntry", "Journal", "JournalEntries", "JournalEntry"]
 
-AnyEntry = SideEffectReport | MissedDose | Resolved | ClinicianAck | Retracted
+AnyEntry = (
+    SideEffectReport
+    | MissedDose
+    | Resolved
+    | ClinicianAck
+    | Retracted
+    | Taken
+    | RlsRating
+    | Stools
+    | Ferritin
+)
 JournalEntry = Annotated[AnyEntry, pydantic.Field(discriminator="kind")]
 _ADAPTER: pydantic.TypeAdapter[AnyEntry] = pydantic.TypeAdapter(JournalEntry)
 
@@ -71,9 +83,9 @@ class JournalEntries:
             return replace(self, missed=(*self.missed, entry), log=log)
         if isinstance(entry, Resolved):
             return replace(self, resolved=(*self.resolved, entry), log=log)
-        if isinstance(entry, Retracted):
-            return replace(self, log=log)
-        return replace(self, clinician=(*self.clinician, entry), log=log)
+        if isinstance(entry, ClinicianAck):
+            return replace(self, clinician=(*self.clinician, entry), log=log)
+        return replace(self, log=log)  # the other kinds are read from the log
 
 
 class Journal:

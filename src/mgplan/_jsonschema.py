@@ -14,6 +14,7 @@ from typing import Any
 import pydantic
 
 from ._journal import JournalEntry
+from ._outcomes import Ferritin, RlsRating, Stools, Taken
 from ._planfile import PlanFile
 from ._regimen import Regimen
 from ._schedule import Schedule
@@ -33,6 +34,10 @@ SCHEMAS: dict[str, Any] = {
     "resolved.v1.schema.json": Resolved,
     "clinician.v1.schema.json": ClinicianAck,
     "retracted.v1.schema.json": Retracted,
+    "taken.v1.schema.json": Taken,
+    "rls-rating.v1.schema.json": RlsRating,
+    "stools.v1.schema.json": Stools,
+    "ferritin.v1.schema.json": Ferritin,
 }
 
 

@@ -225,8 +225,9 @@ _STARTER = """\
 # Stop magnesium and get medical help if you have:
 {red_flags}
 #
-# Side effects and missed doses go into the journal beside this file
-# (NAME.journal.jsonl) with `mgplan report` and `mgplan missed`.
+# What you record goes into the journal beside this file
+# (NAME.journal.jsonl): `mgplan taken` / `skipped` each evening, `mgplan rls`
+# for each night's ratings, `mgplan report` for a side effect.
 
 format = "mgplan.plan"
 version = 1
@@ -241,6 +242,9 @@ id = "{plan_id}"
 preset = "standard"
 start_date = {start}
 tz = "{tz}"
+# Evenings without magnesium first, rating your legs and sleep each night:
+# the review compares the weeks on magnesium with them (0 to skip).
+baseline_days = 7
 # Doses in elemental mg ("150 mg") or in units of the product ("2 capsules").
 # start_dose = "100 mg"
 # step = "50 mg"

@@ -144,6 +144,13 @@ class Regimen(Model, frozen=True):
     window_end: WallClock = dt.time(23, 0)
     single_slot: int = pydantic.Field(default=0, ge=0)
     maintenance_days: int = pydantic.Field(default=56, ge=0, le=3660)
+    baseline_days: int = pydantic.Field(
+        default=0,
+        ge=0,
+        le=365,
+        description="evenings without magnesium before the first dose, to "
+        "rate symptoms as they are (a baseline for the review)",
+    )
     end_date: Date | None = None
 
     @pydantic.field_validator("preset")
@@ -304,6 +311,11 @@ class Regimen(Model, frozen=True):
         if self.preset is not None and name in PRESETS[self.preset]:
             return f"the {self.preset!r} preset's"
         return "the default"
+
+    @property
+    def dose_start(self) -> dt.date:
+        """The first evening with magnesium: after the baseline, if any."""
+        return self.start_date + dt.timedelta(self.baseline_days)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -18,6 +18,7 @@ import pydantic
 
 from ._errors import InvalidInputError
 from ._model import Model, strict_json
+from ._outcomes import Ferritin, RlsRating, Stools, Taken
 from ._product import format_mg
 from ._profile import SafetyProfile
 from ._regimen import Regimen
@@ -95,6 +96,7 @@ ZonedDateTime = Annotated[
 class Phase(enum.StrEnum):
     """Where a day sits in the titration."""
 
+    BASELINE = "baseline"
     TITRATING = "titrating"
     HOLDING = "holding"
     STEPPED_BACK = "stepped-back"
@@ -160,7 +162,15 @@ Cause = Annotated[
 
 
 Logged = Annotated[
-    SideEffectReport | MissedDose | Resolved | ClinicianAck | Retracted,
+    SideEffectReport
+    | MissedDose
+    | Resolved
+    | ClinicianAck
+    | Retracted
+    | Taken
+    | RlsRating
+    | Stools
+    | Ferritin,
     pydantic.Field(discriminator="kind"),
 ]
 
@@ -284,6 +294,26 @@ class Schedule(Model, frozen=True):
     def clinician(self) -> tuple[ClinicianAck, ...]:
         """The clinicians' acknowledgements, by date."""
         return _by_date(e for e in self._live if isinstance(e, ClinicianAck))
+
+    @property
+    def taken(self) -> tuple[Taken, ...]:
+        """The evenings recorded as taken, by date."""
+        return _by_date(e for e in self._live if isinstance(e, Taken))
+
+    @property
+    def ratings(self) -> tuple[RlsRating, ...]:
+        """The nightly restless-legs ratings, by date."""
+        return _by_date(e for e in self._live if isinstance(e, RlsRating))
+
+    @property
+    def stools(self) -> tuple[Stools, ...]:
+        """The stool entries, by date."""
+        return _by_date(e for e in self._live if isinstance(e, Stools))
+
+    @property
+    def ferritin(self) -> tuple[Ferritin, ...]:
+        """The ferritin results, by date."""
+        return _by_date(e for e in self._live if isinstance(e, Ferritin))
 
     @property
     def start(self) -> dt.date:
@@ -424,7 +454,17 @@ class Schedule(Model, frozen=True):
                     )
 
 
-_E = TypeVar("_E", SideEffectReport, MissedDose, Resolved, ClinicianAck)
+_E = TypeVar(
+    "_E",
+    SideEffectReport,
+    MissedDose,
+    Resolved,
+    ClinicianAck,
+    Taken,
+    RlsRating,
+    Stools,
+    Ferritin,
+)
 
 
 def _by_date(entries: Iterable[_E]) -> tuple[_E, ...]:

@@ -185,15 +185,18 @@ class SideEffectReport(Model, frozen=True):
 
 
 class MissedDose(Model, frozen=True):
-    """An evening on which the dose was not taken."""
+    """An evening on which the dose was not taken: a ``skipped`` entry.
 
-    kind: Literal["missed"] = "missed"
+    Journals written before version 0.2 call the kind ``missed``; both read.
+    """
+
+    kind: Literal["skipped", "missed"] = "skipped"
     date: Date
     note: Text = pydantic.Field(default="", max_length=1000)
 
     def describe(self) -> str:
         """A short sentence naming the entry."""
-        return f"Missed the evening of {self.date.isoformat()}"
+        return f"Skipped the evening of {self.date.isoformat()}"
 
 
 class Resolved(Model, frozen=True):

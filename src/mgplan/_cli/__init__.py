@@ -127,9 +127,11 @@ def _build_parser() -> argparse.ArgumentParser:
         run: str,
         help: str,
         *examples: str,
+        aliases: Sequence[str] = (),
     ) -> argparse.ArgumentParser:
         sub = commands.add_parser(
             name,
+            aliases=list(aliases),
             help=help,
             description=f"{help}. {DISCLAIMER}",
             epilog=_examples(*examples),
@@ -182,6 +184,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _plan_argument(tonight)
     tonight.add_argument("--date", type=_date, help="which evening (default: today)")
+    tonight.add_argument("--json", action="store_true", help="as JSON, for machines")
 
     report = command(
         "report",
@@ -221,15 +224,107 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--note", default="", help="anything else to remember")
 
-    missed = command(
-        "missed",
+    skipped = command(
+        "skipped",
         "journal:cmd_missed",
         "log an evening without the dose and show what it changes",
-        "mgplan missed plan.toml --date 2026-12-12",
+        "mgplan skipped plan.toml --date 2026-12-12",
+        aliases=["missed"],
     )
-    _plan_argument(missed)
-    missed.add_argument("--date", type=_date, help="which evening (default: today)")
-    missed.add_argument("--note", default="", help="anything else to remember")
+    _plan_argument(skipped)
+    skipped.add_argument("--date", type=_date, help="which evening (default: today)")
+    skipped.add_argument("--note", default="", help="anything else to remember")
+
+    taken = command(
+        "taken",
+        "journal:cmd_taken",
+        "log that the evening's dose was taken",
+        "mgplan taken plan.toml",
+        "mgplan taken plan.toml --at 2026-12-13T00:40",
+        "mgplan taken plan.toml --date 2026-12-12",
+    )
+    _plan_argument(taken)
+    when = taken.add_mutually_exclusive_group()
+    when.add_argument(
+        "--at",
+        type=_datetime,
+        help="when it was taken, local time (default: now); after midnight "
+        "and before the day boundary (04:00) it counts for the evening before",
+    )
+    when.add_argument("--date", type=_date, help="which evening, time unknown")
+    taken.add_argument(
+        "--units",
+        type=_positive_float,
+        help="how many units, if not the whole evening's dose",
+    )
+    taken.add_argument("--note", default="", help="anything else to remember")
+
+    rls = command(
+        "rls",
+        "journal:cmd_rls",
+        "log a night's restless-legs and sleep ratings (each 0 to 10)",
+        "mgplan rls plan.toml --falling-asleep 6 --night 4 --sleep 5",
+        "mgplan rls plan.toml --date 2026-12-12 --night 3 --irls 14",
+    )
+    _plan_argument(rls)
+    rls.add_argument(
+        "--date",
+        type=_date,
+        help="the evening before the night rated (default: yesterday before "
+        "noon, today after)",
+    )
+    for flag, help in (
+        ("--falling-asleep", "restless legs while falling asleep: 0 none, 10 worst"),
+        ("--night", "restless legs during the night: 0 none, 10 worst"),
+        ("--day-rest", "restless legs at rest during the day: 0 none, 10 worst"),
+        ("--sleep", "satisfaction with the night's sleep: 0 not at all, 10 fully"),
+    ):
+        rls.add_argument(flag, type=_rating, metavar="0-10", help=help)
+    rls.add_argument(
+        "--irls",
+        type=int,
+        metavar="0-40",
+        help="an IRLS total you scored on your own copy of the scale",
+    )
+    rls.add_argument("--note", default="", help="anything else to remember")
+
+    stools = command(
+        "stools",
+        "journal:cmd_stools",
+        "log a day's stools (count and the loosest Bristol type)",
+        "mgplan stools plan.toml --count 2 --bristol 4",
+    )
+    _plan_argument(stools)
+    stools.add_argument("--count", type=int, required=True, help="stools that day")
+    stools.add_argument("--bristol", type=int, help="the loosest Bristol type, 1-7")
+    stools.add_argument("--date", type=_date, help="which day (default: today)")
+    stools.add_argument("--note", default="", help="anything else to remember")
+
+    ferritin = command(
+        "ferritin",
+        "journal:cmd_ferritin",
+        "log a ferritin result (and transferrin saturation, if measured)",
+        "mgplan ferritin plan.toml --ng-ml 48 --tsat 22 --date 2026-11-20",
+    )
+    _plan_argument(ferritin)
+    ferritin.add_argument(
+        "--ng-ml", type=_positive_float, required=True, help="ferritin, ng/mL (µg/L)"
+    )
+    ferritin.add_argument("--tsat", type=float, help="transferrin saturation, %%")
+    ferritin.add_argument(
+        "--date", type=_date, help="the day of the blood test (default: today)"
+    )
+    ferritin.add_argument("--note", default="", help="anything else to remember")
+
+    journal = command(
+        "journal",
+        "journal:cmd_journal",
+        "list the journal's entries (taken-back ones struck through)",
+        "mgplan journal plan.toml",
+        "mgplan journal plan.toml --json",
+    )
+    _plan_argument(journal)
+    journal.add_argument("--json", action="store_true", help="as JSON, for machines")
 
     resolved = command(
         "resolved",
@@ -343,12 +438,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "(default: a display-only reference)",
     )
 
-    command(
+    forms = command(
         "forms",
         "reference:cmd_forms",
         "list the magnesium forms with elemental fraction and GI tendency",
         "mgplan forms",
     )
+    forms.add_argument("--json", action="store_true", help="as JSON, for machines")
 
     convert = command(
         "convert",
@@ -374,6 +470,7 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the amount is elemental magnesium: give the compound mg",
     )
+    convert.add_argument("--json", action="store_true", help="as JSON, for machines")
 
     chart = command(
         "chart",
@@ -476,6 +573,25 @@ def _amount(text: str) -> tuple[float, str | None]:
             f"expected a positive number of mg, got {text!r}"
         )
     return value, unit or None
+
+
+def _datetime(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date and time such as 2026-12-01T22:30, got {text!r}"
+        ) from None
+
+
+def _rating(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 10:
+        raise argparse.ArgumentTypeError(f"expected 0 to 10, got {text!r}")
+    return value
 
 
 def _positive_float(text: str) -> float:

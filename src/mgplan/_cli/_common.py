@@ -15,7 +15,7 @@ from mgplan._errors import InvalidInputError, PlanFileError
 from mgplan._journal import Journal, JournalEntries
 from mgplan._planfile import PlanFile, journal_for, load_plan
 from mgplan._product import format_mg
-from mgplan._schedule import Action, DayEntry, Decision, Schedule
+from mgplan._schedule import Action, DayEntry, Decision, Phase, Schedule
 
 
 def _today(tz: str) -> dt.date:
@@ -194,7 +194,14 @@ def _tonight(schedule: Schedule, today: dt.date) -> str:
         return _tonight_line(schedule, today)
     product = schedule.regimen.product
     form = product.magnesium_form.name
-    if not entry.intakes:
+    if entry.phase is Phase.BASELINE:
+        first = schedule.regimen.dose_start
+        lines = [
+            f"Baseline evening, {today:%A} {today}: no magnesium (it starts on "
+            f"{first}). Rate your legs and sleep tonight: the review compares "
+            "the weeks on magnesium with these nights."
+        ]
+    elif not entry.intakes:
         resume = next(
             (e.date for e in schedule.days if e.date > today and e.intakes), None
         )

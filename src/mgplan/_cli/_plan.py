@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import zoneinfo
 from pathlib import Path
 from typing import TextIO
 
 from mgplan._errors import InvalidInputError, PlanFileError
 from mgplan._planfile import load_plan, starter_plan
-from mgplan._words import RED_FLAGS_TEXT
+from mgplan._schedule import Schedule
+from mgplan._words import DISCLAIMER, RED_FLAGS_TEXT
 
 from ._common import (
     _consult_reasons,
+    _day_or_none,
     _header,
     _Loaded,
     _local_zone,
@@ -98,8 +102,41 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_tonight(args: argparse.Namespace, out: TextIO) -> int:
     loaded = _Loaded(args.plan, args.date)
     schedule = loaded.schedule()
+    missing = _ratings_missing(schedule, loaded.date)
+    if args.json:
+        entry = _day_or_none(schedule, loaded.date)
+        decision = schedule.latest_decision(loaded.date)
+        data = {
+            "date": loaded.date.isoformat(),
+            "day": None if entry is None else entry.model_dump(mode="json"),
+            "dose": None if entry is None else schedule.describe_dose(entry),
+            "latest_decision": None
+            if decision is None
+            else decision.model_dump(mode="json"),
+            "ratings_missing": [d.isoformat() for d in missing],
+            "disclaimer": DISCLAIMER,
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False), file=out)
+        return 0
     print(_tonight(schedule, loaded.date), file=out)
+    if missing:
+        nights = " and ".join(str(d) for d in missing)
+        print(
+            _wrap(
+                f"No ratings yet for the night{'s' if len(missing) > 1 else ''} "
+                f"after {nights}: mgplan rls {args.plan} --date DATE "
+                "--falling-asleep N --night N --day-rest N --sleep N (0 to 10)."
+            ),
+            file=out,
+        )
     return 0
+
+
+def _ratings_missing(schedule: Schedule, today: dt.date) -> list[dt.date]:
+    """Last night's and tonight's evenings, within the plan, without ratings."""
+    rated = {r.date for r in schedule.ratings}
+    days = (today - dt.timedelta(1), today)
+    return [d for d in days if schedule.start <= d <= schedule.end and d not in rated]
 
 
 def cmd_chart(args: argparse.Namespace, out: TextIO) -> int:

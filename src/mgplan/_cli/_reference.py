@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 from typing import TextIO
 
@@ -15,6 +16,19 @@ from ._common import _table
 
 
 def cmd_forms(args: argparse.Namespace, out: TextIO) -> int:
+    if args.json:
+        data = [
+            {
+                "id": form.id,
+                "name": form.name,
+                "formula": form.formula,
+                "elemental_fraction": form.elemental_fraction,
+                "gi_tendency": form.gi_tendency.value,
+            }
+            for form in FORMS.values()
+        ]
+        print(json.dumps(data, indent=2, ensure_ascii=False), file=out)
+        return 0
     rows = [("id", "name", "formula", "Mg %", "GI tendency")]
     rows += [
         (
@@ -63,6 +77,17 @@ def cmd_convert(args: argparse.Namespace, out: TextIO) -> int:
         given, found = (amount, elemental), (form.to_compound(amount), form.name)
     else:
         given, found = (amount, form.name), (form.to_elemental(amount), elemental)
+    if args.json:
+        elemental_mg = given[0] if elemental_given else found[0]
+        compound_mg = found[0] if elemental_given else given[0]
+        data = {
+            "form": form.id,
+            "elemental_mg": round(elemental_mg, 3),
+            "compound_mg": round(compound_mg, 3),
+            "elemental_fraction": form.elemental_fraction,
+        }
+        print(json.dumps(data), file=out)
+        return 0
     print(
         f"{format_mg(given[0])} {given[1]} = {format_mg(found[0])} {found[1]} "
         f"({form.elemental_fraction * 100:.2f} % magnesium).",
