@@ -121,12 +121,12 @@ def cmd_tonight(args: argparse.Namespace, out: TextIO) -> int:
     print(_tonight(schedule, loaded.date), file=out)
     if missing:
         nights = " and ".join(str(d) for d in missing)
+        plural = "s" if len(missing) > 1 else ""
+        print(_wrap(f"No ratings yet for the night{plural} after {nights}:"), file=out)
+        # The command unwrapped, to copy as it is.
         print(
-            _wrap(
-                f"No ratings yet for the night{'s' if len(missing) > 1 else ''} "
-                f"after {nights}: mgplan rls {args.plan} --date DATE "
-                "--falling-asleep N --night N --day-rest N --sleep N (0 to 10)."
-            ),
+            f"  mgplan rls {args.plan} --date DATE --falling-asleep N --night N "
+            "--day-rest N --sleep N  (each 0 to 10)",
             file=out,
         )
     return 0
