@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from ._errors import InvalidInputError
 from ._forms import lower_gi_alternatives
+from ._iron import iron_advice
 from ._ladder import Ladder, build_ladder
 from ._outcomes import Ferritin, RlsRating, Stools, Taken
 from ._placement import Placement
@@ -53,6 +54,7 @@ MAX_PLAN_DAYS = 366 * 30
 _Entry = SideEffectReport | MissedDose | Resolved | ClinicianAck
 _Outcome = Taken | RlsRating | Stools | Ferritin
 _Logged = _Entry | Retracted | _Outcome
+_AFTERNOON = dt.time(12, 0)  # from noon on, a medicine is "in the evening"
 _DOSED = (Phase.TITRATING, Phase.HOLDING, Phase.STEPPED_BACK, Phase.MAINTAINING)
 
 
@@ -134,6 +136,7 @@ class _Journal:
     log: tuple[_Logged, ...]
     live: frozenset[int]  # positions in the log of the entries that count
     dose_start: dt.date
+    ferritin: tuple[Ferritin, ...] = ()
 
     @classmethod
     def of(cls, log: Iterable[_Logged], dose_start: dt.date) -> _Journal:
@@ -163,6 +166,7 @@ class _Journal:
             log,
             live,
             dose_start,
+            tuple(e for e in counted if isinstance(e, Ferritin)),
         )
 
     def named(self) -> list[tuple[str, _Entry | _Outcome]]:
@@ -418,7 +422,10 @@ class _Planner:
             # No entry changes a day before its own date.
             differ = [log[i].date for i in prefix ^ final]
             # No difference in what counts: any cut gives the final plan.
-            cuts.append(min(differ) if differ else min(e.date for e in log[count:]))
+            cut = min(differ) if differ else min(e.date for e in log[count:])
+            # An entry dated before the plan (a ferritin result) changes it
+            # from its first day, where the engine reads it.
+            cuts.append(max(cut, self.regimen.start_date))
         snapshots: dict[dt.date, _Snapshot] = {}
         run = self._begin()
         self._simulate(run, self.regimen.start_date, self.journal, snapshots=snapshots)
@@ -487,9 +494,32 @@ class _Planner:
         self._spacing_decisions(start)
         return run
 
+    def _iron(self, day: dt.date, journal: _Journal) -> None:
+        results = [*journal.ferritin]
+        if self.profile.ferritin is not None:
+            results.append(self.profile.ferritin)
+        message, ask = iron_advice(results, day)
+        # A suggestion, not a consult flag: the advice is to have iron
+        # checked, which does not hold the plan (and a flag would stay up
+        # on every plan until a clinician acknowledges it).
+        suggestion = "Ask a clinician about iron studies (AASM 2024)." if ask else ""
+        self._decide(day, Action.NOTE, message, suggestion=suggestion, rule="iron")
+
     def _spacing_decisions(self, start: dt.date) -> None:
         for medicine in self.profile.medicines:
             rule = medicine.rule
+            late = [t for t in medicine.times if t >= _AFTERNOON]
+            if rule.id == "iron" and late:
+                # Iron is usually taken in the morning and magnesium in the
+                # evening; the two are kept apart [S14], and RLS guidance
+                # has iron checked and given in the morning [S7].
+                text = (
+                    f"{medicine.name} is taken at "
+                    f"{', '.join(f'{t:%H:%M}' for t in late)}, in the evening "
+                    "with the magnesium: ask whether it can move to the morning, "
+                    "away from the magnesium."
+                )
+                self._decide(start, Action.NOTE, text, suggestion=text, rule="spacing")
             if rule.flag_only or rule.id == "other":
                 self._decide(
                     start,
@@ -568,6 +598,7 @@ class _Planner:
     ) -> None:
         start = self.regimen.start_date
         dose_start = self.regimen.dose_start
+        ferritin_dates = {e.date for e in journal.ferritin if e.date > start}
         reports: dict[dt.date, list[tuple[int, SideEffectReport]]] = defaultdict(list)
         for index, report in enumerate(journal.reports):
             reports[_effective(report)].append((index, report))
@@ -602,6 +633,11 @@ class _Planner:
                     len(self.decisions),
                     tuple(self.suggestions),
                 )
+            # Iron first: what the results known by then say, at the start
+            # and on each later result (after the snapshot, so a version
+            # resumed here decides it from its own journal).
+            if day == start or day in ferritin_dates:
+                self._iron(day, journal)
             if day < dose_start:  # the baseline: no dose, nothing to react to
                 self.days.append(_Day(Phase.BASELINE, -1, False))
                 day += dt.timedelta(1)
@@ -1112,7 +1148,9 @@ class _Planner:
         entries = self._entries(offset)
         decisions = sorted(
             [*self.decisions, *self._placement_decisions(entries)],
-            key=lambda d: d.date,
+            # Iron advice goes first on its day, so that the day's latest
+            # decision stays the one about the dose.
+            key=lambda d: (d.date, d.rule != "iron"),
         )
         consult = False
         for decision in decisions:

@@ -12,6 +12,7 @@ import pydantic
 
 from ._errors import ContraindicationError, InvalidInputError
 from ._model import Date, Model, Text
+from ._outcomes import Ferritin
 from ._product import EPSILON, format_mg
 from ._spacing import SPACING, Medicine, get_spacing_rule
 
@@ -312,6 +313,11 @@ class SafetyProfile(Model, frozen=True):
         "mineral water)",
     )
     override: ClinicianOverride | None = None
+    ferritin: Ferritin | None = pydantic.Field(
+        default=None,
+        description="the latest ferritin result before the plan (later ones "
+        "go into the journal)",
+    )
     medicines: tuple[Medicine, ...] = pydantic.Field(
         default=(),
         description="other medicines and their daily times, for spacing",

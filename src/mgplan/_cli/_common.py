@@ -239,6 +239,9 @@ def _tonight(schedule: Schedule, today: dt.date) -> str:
                 _wrap(f"Spacing conflict at {i.at:%H:%M}: {c}", "  ")
                 for c in i.conflicts
             )
+    iron = [d for d in schedule.decisions if d.rule == "iron" and d.date <= today]
+    if iron and iron[-1].suggestion:  # iron first: said until a result is good
+        lines.append(_wrap(f"Iron: {iron[-1].message}"))
     decision = schedule.latest_decision(today)
     if decision is not None:
         lines.append(_wrap(f"Latest change ({decision.date}): {decision.message}"))
