@@ -64,10 +64,13 @@ def planned(schedule: mgplan.Schedule) -> list[tuple[str, str, str]]:
 
 class TestSync:
     def test_first_sync_creates_every_event(self, url: str) -> None:
-        """A first sync creates one event per intake, and nothing else."""
+        """A first sync creates one event per intake and the review day, and
+        nothing else."""
         schedule = reference_schedule()
         result = push(schedule, url)
-        assert len(list(schedule.intakes())) == len(result.created)
+        assert schedule.review_date is not None
+        assert len(list(schedule.intakes())) + 1 == len(result.created)
+        assert any("-review@" in uid for uid in result.created)
         assert planned(schedule) == server_events(url)
 
     def test_second_sync_changes_nothing(self, url: str) -> None:
@@ -76,7 +79,7 @@ class TestSync:
         push(schedule, url)
         again = push(schedule, url, stamp=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
         assert not again.changed
-        assert len(list(schedule.intakes())) == again.unchanged
+        assert len(list(schedule.intakes())) + 1 == again.unchanged  # + review
 
     def test_regenerated_plan_replaces_without_duplicates(self, url: str) -> None:
         """After a GI report the server holds exactly the new plan: no

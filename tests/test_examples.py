@@ -19,6 +19,12 @@ EXPECTED = {
         "Ceiling: 120.6 mg",
     ],
     "custom_product.py": ["23.9 mg elemental", "EU (SCF) upper limit"],
+    "ten_weeks.py": [
+        "[mild-hold] Mild loose stools",
+        "Verdict: improved.",
+        "Adherence: taken 61 of 63 evenings",
+        "not proof that magnesium helps",
+    ],
 }
 
 
@@ -40,3 +46,25 @@ def test_example_runs(name: str) -> None:
     assert 0 == out.returncode, out.stderr
     for text in EXPECTED[name]:
         assert text in out.stdout
+
+
+def test_ten_weeks_plan_file_is_the_script() -> None:
+    """examples/ten_weeks.toml with its journal is what ten_weeks.py builds:
+    the same journal, the same schedule, the same review."""
+    import runpy
+
+    import mgplan
+
+    script = runpy.run_path(str(EXAMPLES / "ten_weeks.py"), run_name="example")
+    today = script["TODAY"]
+    plan_file = mgplan.load_plan(EXAMPLES / "ten_weeks.toml")
+    from_file = plan_file.plan(
+        mgplan.Journal(EXAMPLES / "ten_weeks.journal.jsonl").read(), as_of=today
+    )
+    built = mgplan.plan(
+        script["regimen"], script["profile"], journal=script["journal"](), as_of=today
+    )
+    assert built.journal == from_file.journal
+    assert built.days == from_file.days
+    assert mgplan.review(built) == mgplan.review(from_file)
+    assert "improved" == mgplan.review(from_file).verdict

@@ -68,6 +68,7 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time see __getattr__
         SafetyProfile,
     )
     from ._regimen import PRESETS, Regimen, Slot
+    from ._review import Adherence, Review, ScaleResult, review
     from ._rules import RULES, Rule
     from ._schedule import (
         Action,
@@ -115,6 +116,7 @@ __all__ = [
     "SOURCES",
     "UPPER_LIMITS",
     "Action",
+    "Adherence",
     "CalendarSettings",
     "ClinicianAck",
     "ClinicianOverride",
@@ -146,10 +148,12 @@ __all__ = [
     "Regimen",
     "Resolved",
     "Retracted",
+    "Review",
     "RlsRating",
     "Rule",
     "SafetyNote",
     "SafetyProfile",
+    "ScaleResult",
     "Schedule",
     "Severity",
     "SideEffectReport",
@@ -167,6 +171,7 @@ __all__ = [
     "load_plan",
     "lower_gi_alternatives",
     "plan",
+    "review",
 ]
 
 # Each public name and the module that defines it. Importing mgplan imports
@@ -201,6 +206,10 @@ _LAZY: dict[str, str] = {
     "Stools": "._outcomes",
     "Taken": "._outcomes",
     "evening_of": "._outcomes",
+    "Adherence": "._review",
+    "Review": "._review",
+    "ScaleResult": "._review",
+    "review": "._review",
     "CalendarSettings": "._planfile",
     "PlanFile": "._planfile",
     "load_plan": "._planfile",

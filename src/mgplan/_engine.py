@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -21,7 +20,7 @@ from ._errors import InvalidInputError
 from ._forms import lower_gi_alternatives
 from ._iron import iron_advice
 from ._ladder import Ladder, build_ladder
-from ._outcomes import Ferritin, RlsRating, Stools, Taken
+from ._outcomes import Ferritin, RlsRating, Stools, Taken, graded_stools
 from ._placement import Placement
 from ._product import format_mg
 from ._profile import SafetyProfile
@@ -151,13 +150,7 @@ class _Journal:
         live = live_positions(log)
         counted = [e for i, e in enumerate(log) if i in live]
         stools = [e for e in counted if isinstance(e, Stools)]
-        before = sorted(e.count for e in stools if e.date < dose_start)
-        usual = statistics.median(before) if before else None
-        from_stools = [
-            r
-            for e in stools
-            if e.date >= dose_start and (r := e.as_report(usual)) is not None
-        ]
+        from_stools = graded_stools(stools, dose_start)
         return cls(
             (*(e for e in counted if isinstance(e, SideEffectReport)), *from_stools),
             tuple(e for e in counted if isinstance(e, MissedDose)),
@@ -1146,6 +1139,15 @@ class _Planner:
         if self._waiting(run, start + dt.timedelta(len(self.days)), journal.resolved):
             waiting = "clinician" if run.mode is Phase.STOPPED else "resolution"
         entries = self._entries(offset)
+        if waiting is None and entries and entries[-1].phase is Phase.MAINTAINING:
+            self._decide(
+                entries[-1].date,
+                Action.NOTE,
+                "Review day, the last evening at the maintenance dose: is it "
+                "helping? 'mgplan review' compares your ratings with the "
+                "baseline; go over it with a clinician.",
+                rule="review",
+            )
         decisions = sorted(
             [*self.decisions, *self._placement_decisions(entries)],
             # Iron advice goes first on its day, so that the day's latest

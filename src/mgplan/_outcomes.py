@@ -14,7 +14,9 @@ record its total (0-40) in ``irls_total``.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 import zoneinfo
+from collections.abc import Sequence
 from typing import Literal, Self
 
 import pydantic
@@ -32,6 +34,7 @@ __all__ = [
     "Stools",
     "Taken",
     "evening_of",
+    "graded_stools",
 ]
 
 DAY_BOUNDARY = dt.time(4, 0)
@@ -228,3 +231,18 @@ class Ferritin(Model, frozen=True):
             f", TSAT {self.tsat_percent:g} %" if self.tsat_percent is not None else ""
         )
         return f"Ferritin {self.ng_ml:g} ng/mL{tsat} on {self.date.isoformat()}"
+
+
+def graded_stools(
+    stools: Sequence[Stools], dose_start: dt.date
+) -> list[SideEffectReport]:
+    """The stool entries from *dose_start* on that grade as a side effect, as
+    reports. The usual count is the median of those before *dose_start* (the
+    baseline), when there are any; without it only the Bristol type grades."""
+    before = sorted(e.count for e in stools if e.date < dose_start)
+    usual = statistics.median(before) if before else None
+    return [
+        r
+        for e in stools
+        if e.date >= dose_start and (r := e.as_report(usual)) is not None
+    ]

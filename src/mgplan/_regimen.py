@@ -144,6 +144,13 @@ class Regimen(Model, frozen=True):
     window_end: WallClock = dt.time(23, 0)
     single_slot: int = pydantic.Field(default=0, ge=0)
     maintenance_days: int = pydantic.Field(default=56, ge=0, le=3660)
+    review_threshold: float | None = pydantic.Field(
+        default=None,
+        gt=0,
+        le=40,
+        description="the improvement the review calls 'improved', fixed in "
+        "advance (default: 2 points on the 0-10 scales, 5 on IRLS totals)",
+    )
     baseline_days: int = pydantic.Field(
         default=0,
         ge=0,

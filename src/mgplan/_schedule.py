@@ -326,6 +326,15 @@ class Schedule(Model, frozen=True):
         return self.days[-1].date
 
     @property
+    def review_date(self) -> dt.date | None:
+        """The day to review whether it helps: the plan's last day, when it
+        ends at the maintenance dose (None while paused, stopped or waiting)."""
+        if self.waiting_for is not None or not self.days:
+            return None
+        last = self.days[-1]
+        return last.date if last.phase is Phase.MAINTAINING else None
+
+    @property
     def safety_notes(self) -> tuple[str, ...]:
         """The start-day safety sentences: overrides, cautions, other magnesium."""
         return tuple(d.message for d in self.decisions if d.action is Action.SAFETY)

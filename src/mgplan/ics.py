@@ -176,6 +176,7 @@ def to_calendar(
         _compact_events if compact else _intake_events, title=title
     )
     current = build(schedule, duration)
+    current.update(_review_events(schedule))
     if refill:
         current.update(_refill_events(schedule, refill_days_ahead))
     sequences, cancelled = _history(
@@ -501,6 +502,32 @@ def _refill_events(schedule: Schedule, days_ahead: int) -> dict[str, _Event]:
     return events
 
 
+def _review_events(schedule: Schedule) -> dict[str, _Event]:
+    """An all-day event on the review date, when the plan has one."""
+    day = schedule.review_date
+    if day is None:
+        return {}
+    uid = f"{schedule.plan_id}-review@{UID_DOMAIN}"
+    return {
+        uid: _Event(
+            uid=uid,
+            start=day,
+            end=day + dt.timedelta(1),
+            summary="Review: is magnesium helping?",
+            description="\n".join(
+                (
+                    "The last evening at the maintenance dose. Run 'mgplan "
+                    "review' to compare your ratings with the baseline, and go "
+                    "over it with a clinician.",
+                    *schedule.safety_notes,
+                    RED_FLAGS_SHORT,
+                    DISCLAIMER,
+                )
+            ),
+        )
+    }
+
+
 def _history(
     schedule: Schedule,
     current: dict[str, _Event],
@@ -520,6 +547,7 @@ def _history(
     for cut, earlier in plan_history(schedule):
         since = cut - dt.timedelta(1)
         events = build(earlier, duration, since)
+        events.update(_review_events(earlier))  # one event: built whole
         if refill:
             # Refills depend on every day before them: always built whole.
             events.update(_refill_events(earlier, refill_days_ahead))

@@ -408,6 +408,17 @@ def _build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--username", help="default: $MGPLAN_CALDAV_USERNAME")
     _calendar_options(sync)
 
+    review = command(
+        "review",
+        "outcome:cmd_review",
+        "is it helping? the baseline against the weeks at the maintenance dose",
+        "mgplan review plan.toml",
+        "mgplan review plan.toml --json",
+    )
+    _plan_argument(review)
+    review.add_argument("--date", type=_date, help="as of (default: today)")
+    review.add_argument("--json", action="store_true", help="as JSON, for machines")
+
     fhir = command(
         "fhir",
         "fhir:cmd_fhir",

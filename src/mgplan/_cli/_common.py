@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import textwrap
 import zoneinfo
-from collections.abc import Sequence
 from pathlib import Path
 
 from mgplan._errors import InvalidInputError, PlanFileError
@@ -16,6 +14,7 @@ from mgplan._journal import Journal, JournalEntries
 from mgplan._planfile import PlanFile, journal_for, load_plan
 from mgplan._product import format_mg
 from mgplan._schedule import Action, DayEntry, Decision, Phase, Schedule
+from mgplan._text import table, wrap
 
 
 def _today(tz: str) -> dt.date:
@@ -239,6 +238,14 @@ def _tonight(schedule: Schedule, today: dt.date) -> str:
                 _wrap(f"Spacing conflict at {i.at:%H:%M}: {c}", "  ")
                 for c in i.conflicts
             )
+    review_day = schedule.review_date
+    if review_day is not None and today >= review_day:
+        lines.append(
+            _wrap(
+                f"Review day ({review_day}): is it helping? Run 'mgplan review' "
+                "and go over it with a clinician."
+            )
+        )
     iron = [d for d in schedule.decisions if d.rule == "iron" and d.date <= today]
     if iron and iron[-1].suggestion:  # iron first: said until a result is good
         lines.append(_wrap(f"Iron: {iron[-1].message}"))
@@ -291,18 +298,6 @@ def _rows(schedule: Schedule, *, daily: bool) -> list[tuple[str, ...]]:
     return rows
 
 
-def _table(rows: Sequence[Sequence[str]], *, header: bool = True) -> str:
-    """Columns aligned; the last column is left to run on."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    lines = []
-    for index, row in enumerate(rows):
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        lines.append("  ".join([*cells, row[-1]]).rstrip())
-        if header and index == 0:
-            lines.append("  ".join("-" * w for w in [*widths, len(row[-1])]))
-    return "\n".join(lines)
-
-
 def _text_chart(schedule: Schedule, width: int = 40) -> str:
     """A bar per run of days: the dose over time, with reports marked."""
     top = max(max(schedule.ladder_mg), 1.0)
@@ -320,7 +315,6 @@ def _text_chart(schedule: Schedule, width: int = 40) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def _wrap(text: str, indent: str = "") -> str:
-    return textwrap.fill(
-        text, width=88, initial_indent=indent, subsequent_indent=indent + "  "
-    )
+# The commands' names for the shared layout helpers.
+_table = table
+_wrap = wrap

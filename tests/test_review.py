@@ -1,0 +1,210 @@
+"""The review: baseline against maintenance, on synthetic journals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+import mgplan
+
+D = dt.date.fromisoformat
+
+
+def regimen(**changes: object) -> mgplan.Regimen:
+    product = mgplan.Product(name="G100", form="glycinate", amount_per_unit=100)
+    base = mgplan.Regimen(
+        id="review",
+        product=product,
+        start_date=D("2027-01-04"),
+        tz="Europe/Berlin",
+        start_dose="100 mg",
+        step="100 mg",
+        target_dose="200 mg",
+        baseline_days=7,
+        maintenance_days=42,
+    )
+    return base.replace(**changes) if changes else base
+
+
+def journal(
+    r: mgplan.Regimen, baseline: float, on: float, *, every: int = 1, seed: int = 1
+) -> list[object]:
+    """Nightly ratings around *baseline* before the first dose and *on* at the
+    maintenance dose (noise ±1.5), every *every* nights; every dose taken."""
+    rng = random.Random(seed)
+    s = mgplan.plan(r)
+    entries: list[object] = []
+    for k, day in enumerate(s.days):
+        if day.intakes:
+            entries.append(mgplan.Taken(date=day.date))
+        if k % every:
+            continue
+        level = baseline if day.phase is mgplan.Phase.BASELINE else on
+        if day.phase not in (mgplan.Phase.BASELINE, mgplan.Phase.MAINTAINING):
+            level = (baseline + on) / 2
+
+        def score(x: float) -> int:
+            return max(0, min(10, round(x + rng.uniform(-1.5, 1.5))))
+
+        entries.append(
+            mgplan.RlsRating(
+                date=day.date,
+                falling_asleep=score(level),
+                night=score(level),
+                day_rest=score(level - 1),
+                sleep_satisfaction=score(10 - level),
+            )
+        )
+    return entries
+
+
+def reviewed(
+    baseline: float, on: float, *, every: int = 1, **changes: object
+) -> mgplan.Review:
+    r = regimen(**changes)
+    s = mgplan.plan(r, journal=journal(r, baseline, on, every=every))  # type: ignore[arg-type]
+    return mgplan.review(s)
+
+
+class TestVerdicts:
+    def test_clear_improvement(self) -> None:
+        result = reviewed(7, 3)
+        assert "improved" == result.verdict
+        primary = result.result("severity")
+        assert primary.improvement is not None
+        assert primary.improvement > 3
+        assert primary.ci_low is not None
+        assert primary.ci_low > 0
+        assert result.summary.startswith("Improved: severity: ")
+        assert "placebo" in result.caveats[0]
+
+    def test_no_change(self) -> None:
+        result = reviewed(6, 6)
+        assert "no-clear-change" == result.verdict
+        primary = result.result("severity")
+        assert primary.ci_low is not None
+        assert primary.ci_high is not None
+        assert primary.ci_low < 0 < primary.ci_high
+
+    def test_too_few_ratings(self) -> None:
+        """Every fourth night rated: fewer than 5 baseline nights."""
+        result = reviewed(7, 3, every=4)
+        assert "not-enough-data" == result.verdict
+        assert "Not enough data: 2 rated baseline nights" in result.summary
+
+    def test_no_baseline_is_not_enough(self) -> None:
+        r = regimen(baseline_days=0)
+        s = mgplan.plan(r, journal=journal(r, 7, 3))  # type: ignore[arg-type]
+        result = mgplan.review(s)
+        assert "not-enough-data" == result.verdict
+        assert "no baseline" in result.summary
+
+    def test_a_small_change_is_below_the_threshold(self) -> None:
+        """A real but small improvement is not 'improved' under a 2-point
+        threshold; with a 1-point threshold fixed in the plan it is."""
+        assert "no-clear-change" == reviewed(6, 4.8).verdict
+        assert "improved" == reviewed(6, 4.8, review_threshold=1.0).verdict
+
+
+class TestDetails:
+    def test_sleep_satisfaction_improves_upwards(self) -> None:
+        """Higher is better for sleep: its improvement is on minus baseline."""
+        sleep = reviewed(7, 3).result("sleep_satisfaction")
+        assert sleep.higher_is_better
+        assert sleep.improvement is not None
+        assert sleep.improvement > 0
+
+    def test_deterministic(self) -> None:
+        assert reviewed(7, 3) == reviewed(7, 3)
+
+    def test_adherence_counts_taken_and_skipped(self) -> None:
+        r = regimen()
+        entries = journal(r, 7, 3)
+        first = next(e for e in entries if isinstance(e, mgplan.Taken))
+        entries.remove(first)
+        entries.append(mgplan.MissedDose(date=first.date))
+        s = mgplan.plan(r, journal=entries)  # type: ignore[arg-type]
+        adherence = mgplan.review(s).adherence
+        scheduled = sum(1 for d in s.days if d.intakes)
+        assert (scheduled, scheduled - 1, 1, 0) == (
+            adherence.scheduled,
+            adherence.taken,
+            adherence.skipped,
+            adherence.unrecorded,
+        )
+        assert adherence.percent == pytest.approx(
+            100 * (scheduled - 1) / scheduled, 0.01
+        )
+
+    def test_irls_totals_are_the_primary_when_scored(self) -> None:
+        r = regimen()
+        s = mgplan.plan(r)
+        entries: list[object] = []
+        for day, total in (
+            *((d.date, 24) for d in s.days[:7:3]),
+            *((d.date, 14) for d in s.days if d.phase is mgplan.Phase.MAINTAINING),
+        ):
+            entries.append(mgplan.RlsRating(date=day, irls_total=total))
+        result = mgplan.review(mgplan.plan(r, journal=entries))  # type: ignore[arg-type]
+        assert ("irls_total", 5.0) == (result.primary, result.threshold)
+        assert "improved" == result.verdict
+
+    def test_round_trips_as_json(self) -> None:
+        result = reviewed(7, 3)
+        assert result == mgplan.Review.model_validate_json(result.model_dump_json())
+
+
+class TestReviewDay:
+    def test_the_last_maintenance_evening_is_the_review_day(self) -> None:
+        s = mgplan.plan(regimen())
+        assert s.review_date == s.end
+        assert s.days[-1].phase is mgplan.Phase.MAINTAINING
+        (decision,) = [d for d in s.decisions if d.rule == "review"]
+        assert s.end == decision.date
+        assert "'mgplan review'" in decision.message
+
+    def test_no_review_day_while_waiting(self) -> None:
+        """After a severe episode the plan waits: no review day yet."""
+        r = regimen()
+        severe = mgplan.SideEffectReport(date=D("2027-01-14"), severity="severe")
+        s = mgplan.plan(r, journal=[severe])
+        assert s.waiting_for is not None
+        assert s.review_date is None
+        assert not [d for d in s.decisions if d.rule == "review"]
+
+    def test_the_calendar_has_the_review_day(self) -> None:
+        from mgplan import ics
+
+        s = mgplan.plan(regimen())
+        events = [
+            e
+            for e in ics.to_calendar(s).walk("VEVENT")
+            if str(e["UID"]) == "review-review@mgplan"
+        ]
+        assert [s.end] == [e.start for e in events]
+        assert "Review: is magnesium helping?" == str(events[0]["SUMMARY"])
+        assert mgplan.RED_FLAGS_SHORT in str(events[0]["DESCRIPTION"])
+
+
+class TestCommand:
+    def test_review_json_is_the_library_review(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from pathlib import Path
+
+        from mgplan._cli import main
+
+        examples = Path(__file__).parent.parent / "examples"
+        monkeypatch.setenv("MGPLAN_TODAY", "2027-03-14")
+        assert 0 == main(["review", str(examples / "ten_weeks.toml"), "--json"])
+        printed = mgplan.Review.model_validate_json(capsys.readouterr().out)
+        plan_file = mgplan.load_plan(examples / "ten_weeks.toml")
+        entries = mgplan.Journal(examples / "ten_weeks.journal.jsonl").read()
+        schedule = plan_file.plan(entries, as_of=D("2027-03-14"))
+        assert mgplan.review(schedule, as_of=D("2027-03-14")) == printed
+        assert 0 == main(["review", str(examples / "ten_weeks.toml")])
+        text = capsys.readouterr().out
+        assert "Verdict: improved." in text
+        assert "placebo" in text
