@@ -341,6 +341,8 @@ class TestHelp:
             "stools",
             "ferritin",
             "journal",
+            "review",
+            "summary",
             "ics",
             "sync",
             "fhir",

@@ -419,6 +419,17 @@ def _build_parser() -> argparse.ArgumentParser:
     review.add_argument("--date", type=_date, help="as of (default: today)")
     review.add_argument("--json", action="store_true", help="as JSON, for machines")
 
+    summary = command(
+        "summary",
+        "outcome:cmd_summary",
+        "write a one-page summary for the clinician (HTML, prints to PDF)",
+        "mgplan summary plan.toml -o summary.html",
+    )
+    _plan_argument(summary)
+    summary.add_argument(
+        "-o", "--output", required=True, type=Path, help="the .html file to write"
+    )
+
     fhir = command(
         "fhir",
         "fhir:cmd_fhir",
