@@ -89,6 +89,7 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time see __getattr__
         SideEffectReport,
         TolerancePolicy,
     )
+    from ._trial import Trial, TrialBlock, TrialResult
     from ._words import (
         DISCLAIMER,
         RED_FLAGS,
@@ -163,6 +164,9 @@ __all__ = [
     "SyncError",
     "Taken",
     "TolerancePolicy",
+    "Trial",
+    "TrialBlock",
+    "TrialResult",
     "UnknownFormError",
     "compound_to_elemental",
     "elemental_to_compound",
@@ -210,6 +214,9 @@ _LAZY: dict[str, str] = {
     "Review": "._review",
     "ScaleResult": "._review",
     "review": "._review",
+    "Trial": "._trial",
+    "TrialBlock": "._trial",
+    "TrialResult": "._trial",
     "CalendarSettings": "._planfile",
     "PlanFile": "._planfile",
     "load_plan": "._planfile",

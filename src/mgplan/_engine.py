@@ -268,6 +268,7 @@ class _Run:
     quiet_evenings: int = 0  # evenings taken at this dose with no report
     quiet_rung: int = -1
     gap: int = 0
+    trial_start: dt.date | None = None  # the first day of the n-of-1 blocks
     episode: _OpenEpisode | None = None
     noted: set[int] = field(default_factory=set)  # id() of reports handled
 
@@ -562,10 +563,47 @@ class _Planner:
     def _plan_end(self, run: _Run) -> dt.date | None:
         if self.regimen.end_date is not None:
             return self.regimen.end_date
+        trial = self.regimen.trial
+        if run.trial_start is not None and trial is not None:
+            return run.trial_start + dt.timedelta(trial.days - 1)
+        end = self._maintenance_end(run)
+        if end is None or trial is None:
+            return end
+        return end + dt.timedelta(trial.days)
+
+    def _maintenance_end(self, run: _Run) -> dt.date | None:
         if run.maintenance_since is None:
             return None
         days = max(1, self.regimen.maintenance_days)
         return run.maintenance_since + dt.timedelta(days - 1)
+
+    def _trial_arm(self, run: _Run, day: dt.date) -> str | None:
+        """'on' or 'off' on a day of the n-of-1 trial, else None; starts the
+        trial on the first day after maintenance."""
+        trial = self.regimen.trial
+        if trial is None:
+            return None
+        if run.trial_start is None:
+            end = self._maintenance_end(run)
+            if end is None or day <= end or run.mode is not Phase.MAINTAINING:
+                return None
+            run.trial_start = day
+            blocks = trial.blocks(day)
+            order = ", ".join(f"{b.arm} from {b.start}" for b in blocks)
+            control = "no magnesium" if trial.control == "off" else "placebo capsules"
+            self._decide(
+                day,
+                Action.NOTE,
+                f"The n-of-1 trial starts: {trial.pairs} pairs of "
+                f"{trial.block_days}-day blocks in a random order (seed "
+                f"{trial.seed}): {order}. Off blocks: {control}. Keep rating "
+                "each night; the first "
+                f"{trial.washout_days} days of each block are not analysed.",
+                rule="trial",
+            )
+        index = (day - run.trial_start).days // trial.block_days
+        blocks = trial.blocks(run.trial_start)
+        return blocks[index].arm if 0 <= index < len(blocks) else None
 
     def _waiting(self, run: _Run, day: dt.date, resolved: Iterable[Resolved]) -> bool:
         """Stopped, or paused past the shortest pause with no resolution yet."""
@@ -635,6 +673,22 @@ class _Planner:
                 self.days.append(_Day(Phase.BASELINE, -1, False))
                 day += dt.timedelta(1)
                 continue
+            arm = self._trial_arm(run, day)
+            if arm == "off":  # no magnesium: reports are noted, not acted on
+                for _, report in reports.get(day, ()):
+                    run.noted.add(id(report))
+                    self._decide(
+                        day,
+                        Action.NOTE,
+                        f"{report.describe()}: in an off block of the trial, "
+                        "without magnesium; noted for the review (side effects "
+                        "are reported on placebo too).",
+                        cause=report,
+                        rule="trial",
+                    )
+                self.days.append(_Day(Phase.TRIAL_OFF, -1, False))
+                day += dt.timedelta(1)
+                continue
             missed_today = day in missed
             if run.mode is Phase.PAUSED:
                 self._maybe_resume(run, day, resolved)
@@ -653,13 +707,14 @@ class _Planner:
                 and (run.quiet_until is None or day >= run.quiet_until)
             ):
                 self._increase(run, day)
-            self._emit(run, missed_today)
+            self._emit(run, missed_today, trial=arm == "on")
             day += dt.timedelta(1)
 
-    def _emit(self, run: _Run, missed_today: bool) -> None:
+    def _emit(self, run: _Run, missed_today: bool, *, trial: bool = False) -> None:
         dosed = run.mode in _DOSED
+        phase = Phase.TRIAL_ON if trial and run.mode is Phase.MAINTAINING else run.mode
         self.days.append(
-            _Day(run.mode, run.tol.rung if dosed else -1, missed_today and dosed)
+            _Day(phase, run.tol.rung if dosed else -1, missed_today and dosed)
         )
         if not dosed:
             run.gap = 0

@@ -13,6 +13,7 @@ import pydantic_core
 from ._errors import InvalidInputError
 from ._model import Date, Model, Text, WallClock
 from ._product import Dose, Product, format_mg
+from ._trial import Trial
 
 __all__ = [
     "DEFAULT_PLAN_ID",
@@ -144,6 +145,10 @@ class Regimen(Model, frozen=True):
     window_end: WallClock = dt.time(23, 0)
     single_slot: int = pydantic.Field(default=0, ge=0)
     maintenance_days: int = pydantic.Field(default=56, ge=0, le=3660)
+    trial: Trial | None = pydantic.Field(
+        default=None,
+        description="an n-of-1 test after maintenance: randomised on/off blocks",
+    )
     review_threshold: float | None = pydantic.Field(
         default=None,
         gt=0,
@@ -272,6 +277,13 @@ class Regimen(Model, frozen=True):
                     f"at least the start dose ({format_mg(self.start_mg)})",
                     str(self.target_dose),
                 )
+            )
+        if self.trial is not None and self.end_date is not None:
+            raise InvalidInputError(
+                "trial",
+                "no end_date with a trial: the trial follows the maintenance "
+                "days and ends the plan",
+                "a trial and an end_date",
             )
         if self.end_date is not None and self.end_date <= self.start_date:
             problems.append(

@@ -43,6 +43,7 @@ from ._outcomes import RATING_SCALES, RlsRating, graded_stools
 from ._schedule import Phase, Schedule
 from ._text import table, wrap
 from ._tolerance import SideEffectReport
+from ._trial import TrialResult, analyse
 from ._words import DISCLAIMER
 
 __all__ = [
@@ -123,6 +124,9 @@ class Review(Model, frozen=True):
     )
     side_effect_decisions: int
     verdict: Verdict
+    trial: TrialResult | None = pydantic.Field(
+        default=None, description="the n-of-1 trial's answer, when the plan has one"
+    )
     summary: str
     method: str
     caveats: tuple[str, ...] = CAVEATS
@@ -205,7 +209,23 @@ def review(
         for d in schedule.decisions
         if isinstance(d.cause, SideEffectReport) and d.date <= today
     ]
+    blocks = [b for b in schedule.trial_blocks() if b.start <= today]
+    trial = None
+    if blocks:
+        nightly = {
+            r.date: v
+            for r in ratings
+            if r.date <= today and (v := _values([r], "severity"))
+        }
+        trial = analyse(
+            blocks,
+            {d: v[0] for d, v in nightly.items()},
+            threshold
+            if threshold is not None
+            else regimen.review_threshold or THRESHOLD_0_10,
+        )
     return Review(
+        trial=trial,
         plan_id=schedule.plan_id,
         as_of=today,
         baseline=baseline,
@@ -406,5 +426,14 @@ def _text(result: Review) -> str:
         "",
         wrap(f"Method: {result.method}"),
     ]
+    if result.trial is not None:
+        t = result.trial
+        lines += [
+            "",
+            wrap(f"n-of-1 trial: {t.verdict}. {t.summary}"),
+            "Per pair (off minus on severity, positive is better): "
+            + (", ".join(f"{d:+.1f}" for d in t.differences) or "none yet")
+            + ".",
+        ]
     lines += [wrap(c) for c in result.caveats]
     return "\n".join(lines)

@@ -31,6 +31,7 @@ from ._tolerance import (
     TolerancePolicy,
     effective_entries,
 )
+from ._trial import TrialBlock
 from ._words import DISCLAIMER, RED_FLAGS, RED_FLAGS_SHORT, RED_FLAGS_TEXT
 
 __all__ = [
@@ -102,7 +103,12 @@ class Phase(enum.StrEnum):
     STEPPED_BACK = "stepped-back"
     PAUSED = "paused"
     MAINTAINING = "maintaining"
+    TRIAL_ON = "trial-on"
+    TRIAL_OFF = "trial-off"
     STOPPED = "stopped"
+
+
+_TRIAL = (Phase.TRIAL_ON, Phase.TRIAL_OFF)
 
 
 class Action(enum.StrEnum):
@@ -332,7 +338,16 @@ class Schedule(Model, frozen=True):
         if self.waiting_for is not None or not self.days:
             return None
         last = self.days[-1]
-        return last.date if last.phase is Phase.MAINTAINING else None
+        done = (Phase.MAINTAINING, Phase.TRIAL_ON, Phase.TRIAL_OFF)
+        return last.date if last.phase in done else None
+
+    def trial_blocks(self) -> tuple[TrialBlock, ...]:
+        """The n-of-1 blocks, when the plan has a trial and reached it."""
+        trial = self.regimen.trial
+        first = next((d.date for d in self.days if d.phase in _TRIAL), None)
+        if trial is None or first is None:
+            return ()
+        return trial.blocks(first)
 
     @property
     def safety_notes(self) -> tuple[str, ...]:

@@ -177,6 +177,7 @@ def to_calendar(
     )
     current = build(schedule, duration)
     current.update(_review_events(schedule))
+    current.update(_trial_events(schedule))
     if refill:
         current.update(_refill_events(schedule, refill_days_ahead))
     sequences, cancelled = _history(
@@ -528,6 +529,44 @@ def _review_events(schedule: Schedule) -> dict[str, _Event]:
     }
 
 
+def _trial_events(schedule: Schedule) -> dict[str, _Event]:
+    """One all-day event spanning each n-of-1 block, saying on or off."""
+    trial = schedule.regimen.trial
+    blocks = schedule.trial_blocks()
+    if trial is None or not blocks:
+        return {}
+    events: dict[str, _Event] = {}
+    for number, block in enumerate(blocks, start=1):
+        uid = f"{schedule.plan_id}-trial-{number}@{UID_DOMAIN}"
+        if block.arm == "on":
+            what = "on: the magnesium dose each evening, as the reminders say"
+        elif trial.control == "placebo":
+            what = (
+                "off: the placebo capsules at the usual times, as many as the "
+                "dose, and no magnesium"
+            )
+        else:
+            what = "off: no magnesium"
+        events[uid] = _Event(
+            uid=uid,
+            start=block.start,
+            end=block.end + dt.timedelta(1),
+            summary=f"Trial block {number} of {len(blocks)}: {block.arm}",
+            description="\n".join(
+                (
+                    f"Block {number} of {len(blocks)} (pair {block.pair}), "
+                    f"{block.start} to {block.end}: {what}. Rate your legs and "
+                    f"sleep each night; from {block.counted_from} the ratings "
+                    "count for the trial.",
+                    *schedule.safety_notes,
+                    RED_FLAGS_SHORT,
+                    DISCLAIMER,
+                )
+            ),
+        )
+    return events
+
+
 def _history(
     schedule: Schedule,
     current: dict[str, _Event],
@@ -548,6 +587,7 @@ def _history(
         since = cut - dt.timedelta(1)
         events = build(earlier, duration, since)
         events.update(_review_events(earlier))  # one event: built whole
+        events.update(_trial_events(earlier))
         if refill:
             # Refills depend on every day before them: always built whole.
             events.update(_refill_events(earlier, refill_days_ahead))

@@ -1,0 +1,188 @@
+"""An optional n-of-1 test after maintenance: randomised on/off block pairs.
+
+Each pair is an "on" block (the maintenance dose) and an "off" block (no
+magnesium, or identical placebo capsules the person has), in an order drawn
+with a fixed seed recorded in the plan, so the schedule is reproducible and
+the order is not chosen by hope. The first ``washout_days`` of each block
+are left out of the analysis (magnesium's effect, and its absence, take a
+few days to show). The design follows the n-of-1 guidance in the project's
+reference notes (at least three pairs, randomised within each pair,
+washout excluded, a threshold fixed in advance; CENT 2015 [CENT2015]).
+
+The analysis is an exact randomisation test over the pairs: under "no
+effect", each pair's on-minus-off difference is as likely to have either
+sign, so the observed mean difference is ranked among all 2^pairs sign
+assignments. With fewer than five pairs no result can reach p <= 0.05
+(1 in 2^4 = 16 is the smallest p with four), and the review says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+import statistics
+from collections.abc import Sequence
+from typing import Literal, Self
+
+import pydantic
+
+from ._errors import InvalidInputError
+from ._model import Model
+
+__all__ = ["MIN_PAIRS_FOR_ANSWER", "Trial", "TrialBlock", "TrialResult", "analyse"]
+
+# 2^5 = 32 sign assignments: the smallest exact p is 1/32 < 0.05.
+MIN_PAIRS_FOR_ANSWER = 5
+ALPHA = 0.05
+
+
+class Trial(Model, frozen=True):
+    """Randomised on/off block pairs after maintenance."""
+
+    pairs: int = pydantic.Field(default=3, ge=2, le=12)
+    block_days: int = pydantic.Field(default=14, ge=3, le=56)
+    washout_days: int = pydantic.Field(
+        default=3, ge=0, description="first days of each block left out of the analysis"
+    )
+    control: Literal["off", "placebo"] = pydantic.Field(
+        default="off",
+        description="off: no magnesium; placebo: identical capsules without it",
+    )
+    seed: int = pydantic.Field(
+        ge=0, le=2**32 - 1, description="fixes the block order; keep it in the plan"
+    )
+
+    @pydantic.model_validator(mode="after")
+    def _washout_leaves_days(self) -> Self:
+        if self.washout_days >= self.block_days - 1:
+            raise InvalidInputError(
+                "washout_days",
+                f"fewer than block_days - 1 ({self.block_days - 1}): at least two "
+                "days of each block must count",
+                self.washout_days,
+            )
+        return self
+
+    @property
+    def days(self) -> int:
+        """The trial's length in days."""
+        return 2 * self.pairs * self.block_days
+
+    def blocks(self, first: dt.date) -> tuple[TrialBlock, ...]:
+        """The blocks from *first* on, in the seeded order."""
+        rng = random.Random(self.seed)
+        out: list[TrialBlock] = []
+        day = first
+        for pair in range(1, self.pairs + 1):
+            order = ("on", "off") if rng.random() < 0.5 else ("off", "on")
+            for arm in order:
+                out.append(
+                    TrialBlock(
+                        pair=pair,
+                        arm=arm,
+                        start=day,
+                        end=day + dt.timedelta(self.block_days - 1),
+                        counted_from=day + dt.timedelta(self.washout_days),
+                    )
+                )
+                day += dt.timedelta(self.block_days)
+        return tuple(out)
+
+
+class TrialBlock(Model, frozen=True):
+    """One block: its pair, its arm and its dates (analysed from counted_from)."""
+
+    pair: int
+    arm: Literal["on", "off"]
+    start: dt.date
+    end: dt.date
+    counted_from: dt.date
+
+
+class TrialResult(Model, frozen=True):
+    """The randomisation test over the pairs that have ratings in both blocks."""
+
+    pairs_planned: int
+    pairs_analysed: int
+    differences: tuple[float, ...] = pydantic.Field(
+        description="per pair, the improvement on magnesium (off minus on "
+        "severity): positive is better"
+    )
+    mean_difference: float | None
+    p_value: float | None = pydantic.Field(
+        description="exact, one-sided: the share of the 2^pairs sign assignments "
+        "with a mean at least as large"
+    )
+    verdict: Literal["improved", "no-clear-change", "not-enough-data"]
+    summary: str
+
+
+def analyse(
+    blocks: Sequence[TrialBlock],
+    severity: dict[dt.date, float],
+    threshold: float,
+    *,
+    min_nights: int = 2,
+) -> TrialResult:
+    """The trial's answer from nightly *severity* scores (lower is better)."""
+    pairs = sorted({b.pair for b in blocks})
+    differences: list[float] = []
+    for pair in pairs:
+        means: dict[str, float] = {}
+        for block in (b for b in blocks if b.pair == pair):
+            values = [
+                v for d, v in severity.items() if block.counted_from <= d <= block.end
+            ]
+            if len(values) >= min_nights:
+                means[block.arm] = statistics.fmean(values)
+        if len(means) == 2:
+            differences.append(round(means["off"] - means["on"], 3))
+    n = len(differences)
+    if n == 0:
+        return TrialResult(
+            pairs_planned=len(pairs),
+            pairs_analysed=0,
+            differences=(),
+            mean_difference=None,
+            p_value=None,
+            verdict="not-enough-data",
+            summary="Not enough data: no pair has ratings in both of its blocks.",
+        )
+    observed = statistics.fmean(differences)
+    assignments = [
+        statistics.fmean(s * d for s, d in zip(signs, differences, strict=True))
+        for signs in itertools.product((1, -1), repeat=n)
+    ]
+    p = sum(1 for m in assignments if m >= observed - 1e-12) / len(assignments)
+    if n < MIN_PAIRS_FOR_ANSWER:
+        verdict: Literal["improved", "no-clear-change", "not-enough-data"]
+        verdict = "not-enough-data"
+        summary = (
+            f"Not enough data: {n} pair{'s' if n != 1 else ''} analysed; with "
+            f"fewer than {MIN_PAIRS_FOR_ANSWER} no result can reach p <= "
+            f"{ALPHA:g} (the smallest possible p is 1 in {2**n}). "
+            f"Plan at least {MIN_PAIRS_FOR_ANSWER} pairs."
+        )
+    elif observed >= threshold and p <= ALPHA:
+        verdict = "improved"
+        summary = (
+            f"Improved: severity {observed:+.1f} better on magnesium across {n} "
+            f"pairs (exact randomisation p = {p:.3f})."
+        )
+    else:
+        verdict = "no-clear-change"
+        summary = (
+            f"No clear change: severity {observed:+.1f} on magnesium across {n} "
+            f"pairs (exact randomisation p = {p:.3f}); an answer needs at least "
+            f"{threshold:g} points with p <= {ALPHA:g}."
+        )
+    return TrialResult(
+        pairs_planned=len(pairs),
+        pairs_analysed=n,
+        differences=tuple(differences),
+        mean_difference=round(observed, 3),
+        p_value=round(p, 6),
+        verdict=verdict,
+        summary=summary,
+    )

@@ -1,0 +1,170 @@
+"""The n-of-1 trial: seeded blocks, off days, and the randomisation test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+import mgplan
+from mgplan._trial import Trial, TrialBlock, analyse
+
+D = dt.date.fromisoformat
+
+
+def regimen(**trial: object) -> mgplan.Regimen:
+    product = mgplan.Product(name="G", form="glycinate", amount_per_unit=50)
+    settings = {"pairs": 3, "block_days": 7, "seed": 42, **trial}
+    return mgplan.Regimen(
+        id="trial",
+        product=product,
+        start_date=D("2027-01-04"),
+        tz="Europe/Berlin",
+        baseline_days=7,
+        maintenance_days=14,
+        trial=Trial(**settings),  # type: ignore[arg-type]
+    )
+
+
+class TestSchedule:
+    def test_blocks_follow_maintenance_in_the_seeded_order(self) -> None:
+        s = mgplan.plan(regimen())
+        blocks = s.trial_blocks()
+        assert 6 == len(blocks)
+        assert blocks == regimen().trial.blocks(blocks[0].start)  # type: ignore[union-attr]
+        for pair in (1, 2, 3):
+            assert {"on", "off"} == {b.arm for b in blocks if b.pair == pair}
+        first = blocks[0].start
+        assert s.day(first - dt.timedelta(1)).phase is mgplan.Phase.MAINTAINING
+        assert s.end == blocks[-1].end == s.review_date
+        top = max(s.ladder_mg)
+        for block in blocks:
+            days = [s.day(block.start + dt.timedelta(k)) for k in range(7)]
+            if block.arm == "on":
+                assert all(d.phase is mgplan.Phase.TRIAL_ON for d in days)
+                assert all(d.elemental_mg == top for d in days)
+            else:
+                assert all(d.phase is mgplan.Phase.TRIAL_OFF for d in days)
+                assert not any(d.intakes for d in days)
+
+    def test_another_seed_may_give_another_order(self) -> None:
+        orders = {
+            tuple(b.arm for b in mgplan.plan(regimen(seed=seed)).trial_blocks())
+            for seed in range(8)
+        }
+        assert len(orders) > 1
+
+    def test_a_report_in_an_off_block_is_noted(self) -> None:
+        s = mgplan.plan(regimen())
+        off = next(b for b in s.trial_blocks() if b.arm == "off")
+        report = mgplan.SideEffectReport(
+            date=off.start + dt.timedelta(2), severity="moderate"
+        )
+        logged = mgplan.plan(regimen(), journal=[report])
+        assert logged.days == s.days
+        (note,) = [d for d in logged.decisions if d.cause == report]
+        assert "off block" in note.message
+
+    def test_end_date_and_trial_are_refused_together(self) -> None:
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            regimen().replace(end_date=D("2027-06-01"))
+        assert "Regimen.trial" == info.value.field
+
+    def test_washout_must_leave_days(self) -> None:
+        with pytest.raises(mgplan.InvalidInputError, match="washout_days"):
+            Trial(pairs=3, block_days=5, washout_days=4, seed=1)
+
+    def test_the_calendar_shows_the_blocks(self) -> None:
+        from mgplan import ics
+
+        s = mgplan.plan(regimen(control="placebo"))
+        events = [
+            e for e in ics.to_calendar(s).walk("VEVENT") if "-trial-" in str(e["UID"])
+        ]
+        assert 6 == len(events)
+        off = [e for e in events if str(e["SUMMARY"]).endswith(": off")]
+        assert 3 == len(off)
+        assert "placebo capsules" in str(off[0]["DESCRIPTION"])
+
+
+def _block(pair: int, arm: str, start: str) -> TrialBlock:
+    first = D(start)
+    return TrialBlock(
+        pair=pair,
+        arm=arm,  # type: ignore[arg-type]
+        start=first,
+        end=first + dt.timedelta(6),
+        counted_from=first + dt.timedelta(2),
+    )
+
+
+class TestAnalysis:
+    def blocks(self, pairs: int) -> list[TrialBlock]:
+        out = []
+        day = D("2027-03-01")
+        for pair in range(1, pairs + 1):
+            for arm in ("on", "off"):
+                out.append(_block(pair, arm, day.isoformat()))
+                day += dt.timedelta(7)
+        return out
+
+    def severity(
+        self, blocks: list[TrialBlock], on: float, off: float
+    ) -> dict[dt.date, float]:
+        rng = random.Random(3)
+        out = {}
+        for b in blocks:
+            for k in range(7):
+                level = on if b.arm == "on" else off
+                out[b.start + dt.timedelta(k)] = level + rng.uniform(-0.5, 0.5)
+        return out
+
+    def test_exact_p_with_five_consistent_pairs(self) -> None:
+        """Five pairs all better on: p = 1/32, the smallest there is."""
+        blocks = self.blocks(5)
+        result = analyse(blocks, self.severity(blocks, 3, 6), 2.0)
+        assert "improved" == result.verdict
+        assert result.p_value == pytest.approx(1 / 32)
+        assert all(d > 2 for d in result.differences)
+
+    def test_too_few_pairs_says_how_many(self) -> None:
+        blocks = self.blocks(3)
+        result = analyse(blocks, self.severity(blocks, 3, 6), 2.0)
+        assert "not-enough-data" == result.verdict
+        assert "smallest possible p is 1 in 8" in result.summary
+        assert "at least 5 pairs" in result.summary
+
+    def test_no_effect(self) -> None:
+        blocks = self.blocks(6)
+        result = analyse(blocks, self.severity(blocks, 5, 5), 2.0)
+        assert "no-clear-change" == result.verdict
+
+    def test_washout_nights_do_not_count(self) -> None:
+        """Ratings in the first days of a block are left out."""
+        blocks = self.blocks(5)
+        severity = self.severity(blocks, 5, 5)
+        for b in blocks:  # a big difference, but only in the washout days
+            for k in range(2):
+                severity[b.start + dt.timedelta(k)] = 0 if b.arm == "on" else 10
+        assert "no-clear-change" == analyse(blocks, severity, 2.0).verdict
+
+
+def test_the_review_reads_the_trial() -> None:
+    """Ratings that are lower in on blocks give an answer (five pairs)."""
+    r = regimen(pairs=5)
+    s = mgplan.plan(r)
+    arm = {}
+    for b in s.trial_blocks():
+        for k in range(7):
+            arm[b.start + dt.timedelta(k)] = b.arm
+    rng = random.Random(9)
+    ratings = []
+    for d in s.days:
+        level = {"on": 3.0, "off": 6.5}.get(arm.get(d.date, ""), 6.0)
+        score = max(0, min(10, round(level + rng.uniform(-1, 1))))
+        ratings.append(mgplan.RlsRating(date=d.date, falling_asleep=score, night=score))
+    result = mgplan.review(mgplan.plan(r, journal=ratings))
+    assert result.trial is not None
+    assert "improved" == result.trial.verdict
+    assert "n-of-1 trial: improved." in result.text()
