@@ -318,3 +318,44 @@ class TestCommandLine:
         }
         _, out, _ = self.run(capsys, "forms", "--json")
         assert "bisglycinate" in {f["id"] for f in json.loads(out)}
+
+
+class TestBaselineCalendarAndBoundary:
+    def test_the_calendar_reminds_each_baseline_evening(self) -> None:
+        from mgplan import ics
+
+        s = mgplan.plan(regimen(baseline_days=3))
+        events = [
+            e
+            for e in ics.to_calendar(s).walk("VEVENT")
+            if "-baseline-" in str(e["UID"])
+        ]
+        assert [D("2027-03-01"), D("2027-03-02"), D("2027-03-03")] == [
+            e.start.date() for e in events
+        ]
+        assert all(
+            "Baseline: no magnesium, rate tonight" == str(e["SUMMARY"]) for e in events
+        )
+        assert "mgplan rls" in str(events[0]["DESCRIPTION"])
+
+    def test_the_plan_sets_the_day_boundary(
+        self,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setenv("MGPLAN_TODAY", "2026-12-10")
+        path = tmp_path / "plan.toml"
+        assert 0 == main(["init", str(path), "--start", "2026-12-01", "--tz", BERLIN])
+        text = path.read_text().replace(
+            "baseline_days = 7\n", 'baseline_days = 7\nday_boundary = "06:00"\n'
+        )
+        path.write_text(text)
+        monkeypatch.setenv("MGPLAN_NOW", "2026-12-10T05:10")
+        assert 0 == main(["taken", str(path)])
+        assert "dose of 2026-12-09 at 05:10" in capsys.readouterr().out
+
+    def test_a_boundary_after_noon_is_refused(self) -> None:
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            regimen(day_boundary=dt.time(13, 0))
+        assert "Regimen.day_boundary" == info.value.field

@@ -143,6 +143,11 @@ class Regimen(Model, frozen=True):
     # early dinner to a late bedtime. mgplan's convention, not a sourced figure.
     window_start: WallClock = dt.time(17, 0)
     window_end: WallClock = dt.time(23, 0)
+    day_boundary: WallClock = pydantic.Field(
+        default=dt.time(4, 0),
+        description="a dose taken after midnight and before this counts for "
+        "the evening before",
+    )
     single_slot: int = pydantic.Field(default=0, ge=0)
     maintenance_days: int = pydantic.Field(default=56, ge=0, le=3660)
     trial: Trial | None = pydantic.Field(
@@ -277,6 +282,12 @@ class Regimen(Model, frozen=True):
                     f"at least the start dose ({format_mg(self.start_mg)})",
                     str(self.target_dose),
                 )
+            )
+        if self.day_boundary > dt.time(12, 0):
+            raise InvalidInputError(
+                "day_boundary",
+                "a time from 00:00 to 12:00 (the night after an evening ends by noon)",
+                self.day_boundary.strftime("%H:%M"),
             )
         if self.trial is not None and self.end_date is not None:
             raise InvalidInputError(

@@ -40,9 +40,18 @@ from ._atomic import write_atomic
 from ._engine import plan_history
 from ._errors import InvalidInputError, MgplanWarning
 from ._model import control_characters
+from ._outcomes import RATING_SCALES
+from ._placement import local_time
 from ._product import Product, format_mg
 from ._regimen import DEFAULT_PLAN_ID
-from ._schedule import DISCLAIMER, RED_FLAGS_SHORT, Decision, Intake, Schedule
+from ._schedule import (
+    DISCLAIMER,
+    RED_FLAGS_SHORT,
+    Decision,
+    Intake,
+    Phase,
+    Schedule,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -178,6 +187,7 @@ def to_calendar(
     current = build(schedule, duration)
     current.update(_review_events(schedule))
     current.update(_trial_events(schedule))
+    current.update(_baseline_events(schedule))
     if refill:
         current.update(_refill_events(schedule, refill_days_ahead))
     sequences, cancelled = _history(
@@ -529,6 +539,36 @@ def _review_events(schedule: Schedule) -> dict[str, _Event]:
     }
 
 
+def _baseline_events(schedule: Schedule) -> dict[str, _Event]:
+    """A reminder on each baseline evening, at the last slot's time: no
+    magnesium, rate tonight."""
+    r = schedule.regimen
+    slot = max(r.slots, key=lambda s: s.time)
+    questions = " ".join(f"{q}." for q, _ in RATING_SCALES.values())
+    events: dict[str, _Event] = {}
+    for entry in schedule.days:
+        if entry.phase is not Phase.BASELINE:
+            continue
+        uid = f"{schedule.plan_id}-baseline-{entry.date:%Y%m%d}@{UID_DOMAIN}"
+        start = local_time(entry.date, slot.time, r.zone)
+        events[uid] = _Event(
+            uid=uid,
+            start=start,
+            end=start + dt.timedelta(minutes=15),
+            summary="Baseline: no magnesium, rate tonight",
+            description="\n".join(
+                (
+                    f"Baseline evening, magnesium starts on {r.dose_start}. "
+                    f"Rate each 0 to 10 (mgplan rls): {questions}",
+                    *schedule.safety_notes,
+                    RED_FLAGS_SHORT,
+                    DISCLAIMER,
+                )
+            ),
+        )
+    return events
+
+
 def _trial_events(schedule: Schedule) -> dict[str, _Event]:
     """One all-day event spanning each n-of-1 block, saying on or off."""
     trial = schedule.regimen.trial
@@ -588,6 +628,7 @@ def _history(
         events = build(earlier, duration, since)
         events.update(_review_events(earlier))  # one event: built whole
         events.update(_trial_events(earlier))
+        events.update(_baseline_events(earlier))
         if refill:
             # Refills depend on every day before them: always built whole.
             events.update(_refill_events(earlier, refill_days_ahead))

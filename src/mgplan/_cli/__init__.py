@@ -249,7 +249,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "--at",
         type=_datetime,
         help="when it was taken, local time (default: now); after midnight "
-        "and before the day boundary (04:00) it counts for the evening before",
+        "and before the plan's day_boundary (04:00 unless set) it counts for "
+        "the evening before",
     )
     when.add_argument("--date", type=_date, help="which evening, time unknown")
     taken.add_argument(

@@ -204,7 +204,10 @@ def cmd_taken(args: argparse.Namespace, out: TextIO) -> int:
             entry = Taken(date=args.date, units=args.units, note=args.note)
         else:
             at = args.at if args.at is not None else _now(tz)
-            entry = Taken.at_time(at, tz, units=args.units, note=args.note)
+            boundary = loaded.file.regimen.day_boundary
+            entry = Taken.at_time(
+                at, tz, boundary=boundary, units=args.units, note=args.note
+            )
     except InvalidInputError as exc:
         raise _as_option(exc) from None
     return _log(loaded, entry, entry.describe(), out)
