@@ -196,6 +196,20 @@ class TestFiles:
         request = MedicationRequest.model_validate_json(target.read_bytes())
         assert "Patient/7" == request.subject.reference
 
+    def test_fhir_bundle(
+        self, plan_copy: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--bundle adds the journal's resources around the request."""
+        from fhir.resources.bundle import Bundle
+
+        code, out, err = run(capsys, "fhir", str(plan_copy), "--bundle")
+        assert 0 == code
+        assert "R5 Bundle of" in err
+        bundle = Bundle.model_validate(json.loads(out))
+        kinds = [e.resource.get_resource_type() for e in bundle.entry]
+        assert "MedicationRequest" == kinds[0]
+        assert "AdverseEvent" in kinds  # the example journal's mild report
+
     def test_fhir_refuses_a_bad_subject(
         self, plan_copy: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -194,3 +194,82 @@ class TestMaxDosePerPeriod:
         assert plain.ceiling_mg is None
         limit = fhir.to_dosages(plain)[0]["maxDosePerPeriod"][0]
         assert plain.daily_cap_mg == limit["numerator"]["value"]
+
+
+class TestJournal:
+    """The journal's kinds as FHIR resources, validated in R5 and R4 (R4B)."""
+
+    def schedule(self) -> mgplan.Schedule:
+        from pathlib import Path
+
+        examples = Path(__file__).parent.parent / "examples"
+        plan_file = mgplan.load_plan(examples / "ten_weeks.toml")
+        entries = mgplan.Journal(examples / "ten_weeks.journal.jsonl").read()
+        extra = [
+            mgplan.SideEffectReport(date=dt.date(2027, 2, 2), severity="moderate"),
+            mgplan.Ferritin(date=dt.date(2027, 2, 3), ng_ml=60, tsat_percent=18),
+        ]
+        return mgplan.plan(
+            plan_file.regimen,
+            plan_file.profile,
+            journal=[*entries.log, *extra],
+            as_of=dt.date(2027, 3, 14),
+        )
+
+    @pytest.mark.parametrize("version", ["R4", "R5"])
+    def test_bundle_validates(self, version: str) -> None:
+        from fhir.resources.bundle import Bundle
+        from fhir.resources.R4B.bundle import Bundle as BundleR4
+
+        model = BundleR4 if version == "R4" else Bundle
+        bundle = fhir.to_bundle(self.schedule(), version=version)  # type: ignore[arg-type]
+        model.model_validate(bundle)
+        kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+        assert "MedicationRequest" == kinds[0]
+        assert {"MedicationStatement", "Observation", "AdverseEvent"} <= set(kinds)
+        urls = [e["fullUrl"] for e in bundle["entry"]]
+        assert len(set(urls)) == len(urls)
+        assert all(u.startswith("urn:uuid:") for u in urls)
+
+    def test_mapping(self) -> None:
+        s = self.schedule()
+        r5 = fhir.journal_resources(s)
+        r4 = fhir.journal_resources(s, version="R4")
+        statements5 = [r for r in r5 if r["resourceType"] == "MedicationStatement"]
+        statements4 = [r for r in r4 if r["resourceType"] == "MedicationStatement"]
+        assert len(statements5) == len(s.taken) + len(s.missed)
+        codes = {r["adherence"]["code"]["coding"][0]["code"] for r in statements5}
+        assert {"taking", "not-taking"} == codes
+        assert {"completed", "not-taken"} == {r["status"] for r in statements4}
+        ferritin = next(
+            r
+            for r in r5
+            if r["resourceType"] == "Observation"
+            and r["code"].get("coding", [{}])[0].get("code") == "2276-4"
+        )
+        assert {"value": 60.0, "unit": "ng/mL"} == {
+            k: ferritin["valueQuantity"][k] for k in ("value", "unit")
+        }
+        (event4,) = [r for r in r4 if r["resourceType"] == "AdverseEvent"]
+        assert "moderate" == event4["severity"]["coding"][0]["code"]
+        ratings = [
+            r
+            for r in r5
+            if r["resourceType"] == "Observation"
+            and r["code"].get("text", "").startswith("Restless")
+        ]
+        assert len(ratings) == len(s.ratings)
+
+    def test_retracted_entries_are_left_out(self) -> None:
+        s = self.schedule()
+        last = len(s.journal)
+        undone = mgplan.plan(
+            s.regimen,
+            s.profile,
+            journal=[
+                *s.journal,
+                mgplan.Retracted(date=dt.date(2027, 3, 14), entry=last),
+            ],
+            as_of=dt.date(2027, 3, 14),
+        )
+        assert len(fhir.journal_resources(undone)) == len(fhir.journal_resources(s)) - 1

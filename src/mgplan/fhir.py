@@ -37,15 +37,19 @@ import uuid
 from typing import Any, Literal
 
 from ._errors import InvalidInputError
+from ._outcomes import Ferritin, RlsRating, Stools, Taken
 from ._product import format_mg
 from ._schedule import DISCLAIMER, RED_FLAGS_TEXT, Intake, Schedule
+from ._tolerance import MissedDose, SideEffectReport, effective_entries
 
 __all__ = [
     "ORAL_ROUTE",
     "UCUM",
     "Version",
+    "journal_resources",
     "max_daily_mg",
     "plan_uuid",
+    "to_bundle",
     "to_dosages",
     "to_medication_request",
 ]
@@ -215,3 +219,203 @@ def _medication(schedule: Schedule, version: Version) -> dict[str, Any]:
 
 def _fhir_time(time: dt.time) -> str:
     return time.strftime("%H:%M:%S")
+
+
+# -- the journal ---------------------------------------------------------------
+#
+# taken and skipped evenings -> MedicationStatement (R5: status "recorded"
+# with adherence "taking"/"not-taking"; R4: status "completed"/"not-taken"),
+# nightly ratings and stools -> Observation (one per entry, a component per
+# rating; mgplan's own scales, so text codes only), ferritin -> Observation
+# (LOINC 2276-4, ng/mL), side-effect reports -> AdverseEvent (R4 adds its
+# severity codes). The project's reference notes give this mapping.
+
+_ADHERENCE = "http://hl7.org/fhir/CodeSystem/medication-statement-adherence"
+_SEVERITY = "http://terminology.hl7.org/CodeSystem/adverse-event-severity"
+_LOINC = "http://loinc.org"
+_OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+
+
+def _uuid(schedule: Schedule, *parts: object) -> str:
+    name = "/".join(str(p) for p in (schedule.plan_id, *parts))
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, name)}"
+
+
+def _observation(
+    subject: dict[str, Any],
+    date: dt.date,
+    code: dict[str, Any],
+    category: str,
+    **value: Any,
+) -> dict[str, Any]:
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [{"coding": [{"system": _OBSERVATION_CATEGORY, "code": category}]}],
+        "code": code,
+        "subject": subject,
+        "effectiveDateTime": date.isoformat(),
+        **value,
+    }
+
+
+def journal_resources(
+    schedule: Schedule,
+    *,
+    version: Version = "R5",
+    subject: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """The journal entries that count, as FHIR resources, in logging order."""
+    version = _check_version(version)
+    subject = subject or {"display": "the person the plan is for"}
+    product = schedule.regimen.product
+    medication_text = (
+        f"{product.name} ({product.magnesium_form.name}, "
+        f"{format_mg(product.elemental_per_unit)} elemental magnesium per "
+        f"{product.unit})"
+    )
+    out: list[dict[str, Any]] = []
+    for position, entry in enumerate(effective_entries(schedule.journal), start=1):
+        resource: dict[str, Any] | None = None
+        if isinstance(entry, Taken | MissedDose):
+            taken = isinstance(entry, Taken)
+            when = entry.date.isoformat()
+            if isinstance(entry, Taken) and entry.at is not None:
+                when = f"{entry.date.isoformat()} {entry.at:%H:%M} local"
+            resource = {
+                "resourceType": "MedicationStatement",
+                "subject": subject,
+                "effectiveDateTime": entry.date.isoformat(),
+                "note": [{"text": f"{entry.describe()} ({when})."}],
+            }
+            if version == "R4":
+                resource["status"] = "completed" if taken else "not-taken"
+                resource["medicationCodeableConcept"] = {"text": medication_text}
+            else:
+                resource["status"] = "recorded"
+                resource["medication"] = {"concept": {"text": medication_text}}
+                code = "taking" if taken else "not-taking"
+                resource["adherence"] = {
+                    "code": {"coding": [{"system": _ADHERENCE, "code": code}]}
+                }
+        elif isinstance(entry, RlsRating):
+            resource = _observation(
+                subject,
+                entry.date,
+                {"text": "Restless legs nightly ratings (mgplan's 0-10 scales)"},
+                "survey",
+                component=[
+                    {
+                        "code": {"text": name.replace("_", " ")},
+                        "valueInteger": value,
+                    }
+                    for name, value in entry.ratings().items()
+                ],
+            )
+        elif isinstance(entry, Stools):
+            parts = [{"code": {"text": "stools that day"}, "valueInteger": entry.count}]
+            if entry.bristol is not None:
+                parts.append(
+                    {
+                        "code": {"text": "Bristol stool form type"},
+                        "valueInteger": entry.bristol,
+                    }
+                )
+            resource = _observation(
+                subject, entry.date, {"text": "Stools"}, "survey", component=parts
+            )
+        elif isinstance(entry, Ferritin):
+            resource = _observation(
+                subject,
+                entry.date,
+                {
+                    "coding": [
+                        {
+                            "system": _LOINC,
+                            "code": "2276-4",
+                            "display": "Ferritin [Mass/volume] in Serum or Plasma",
+                        }
+                    ]
+                },
+                "laboratory",
+                valueQuantity={
+                    "value": entry.ng_ml,
+                    "unit": "ng/mL",
+                    "system": UCUM,
+                    "code": "ng/mL",
+                },
+            )
+            if entry.tsat_percent is not None:
+                resource["component"] = [
+                    {
+                        "code": {"text": "transferrin saturation"},
+                        "valueQuantity": {
+                            "value": entry.tsat_percent,
+                            "unit": "%",
+                            "system": UCUM,
+                            "code": "%",
+                        },
+                    }
+                ]
+        elif isinstance(entry, SideEffectReport):
+            grade = entry.grade
+            resource = {
+                "resourceType": "AdverseEvent",
+                "actuality": "actual",
+                "subject": subject,
+            }
+            if version == "R4":
+                resource["event"] = {"text": entry.describe()}
+                resource["date"] = entry.date.isoformat()
+                if grade is not None:
+                    resource["severity"] = {
+                        "coding": [{"system": _SEVERITY, "code": grade.value}]
+                    }
+            else:
+                resource["status"] = "completed"
+                resource["code"] = {"text": entry.describe()}
+                resource["occurrenceDateTime"] = entry.date.isoformat()
+        if resource is not None:
+            identifier = {
+                "system": "urn:ietf:rfc:3986",
+                "value": _uuid(schedule, "journal", position),
+            }
+            # R4's AdverseEvent has one identifier; everything else a list.
+            one = version == "R4" and resource["resourceType"] == "AdverseEvent"
+            resource["identifier"] = identifier if one else [identifier]
+            out.append(resource)
+    return out
+
+
+def _full_url(resource: dict[str, Any]) -> str:
+    identifier = resource["identifier"]
+    value: str = (identifier[0] if isinstance(identifier, list) else identifier)[
+        "value"
+    ]
+    return value
+
+
+def to_bundle(
+    schedule: Schedule,
+    *,
+    version: Version = "R5",
+    subject: dict[str, Any] | None = None,
+    authored_on: dt.date | None = None,
+) -> dict[str, Any]:
+    """A collection Bundle: the MedicationRequest and the journal's resources."""
+    request = to_medication_request(
+        schedule, version=version, subject=subject, authored_on=authored_on
+    )
+    resources = [
+        request,
+        *journal_resources(schedule, version=version, subject=subject),
+    ]
+    return {
+        "resourceType": "Bundle",
+        "identifier": {
+            "system": "urn:ietf:rfc:3986",
+            "value": _uuid(schedule, "bundle"),
+        },
+        "type": "collection",
+        "entry": [{"fullUrl": _full_url(r), "resource": r} for r in resources],
+    }

@@ -437,6 +437,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "write the plan as a FHIR MedicationRequest (JSON)",
         "mgplan fhir plan.toml -o request.json",
         "mgplan fhir plan.toml --version r4 --subject Patient/123",
+        "mgplan fhir plan.toml --bundle -o bundle.json",
     )
     _plan_argument(fhir)
     fhir.add_argument(
@@ -453,6 +454,12 @@ def _build_parser() -> argparse.ArgumentParser:
         default=Path("-"),
         help="the .json file to write (replaced atomically); - for stdout "
         "(the default)",
+    )
+    fhir.add_argument(
+        "--bundle",
+        action="store_true",
+        help="a Bundle with the journal too: doses taken (MedicationStatement), "
+        "ratings, stools and ferritin (Observation), side effects (AdverseEvent)",
     )
     fhir.add_argument(
         "--subject",

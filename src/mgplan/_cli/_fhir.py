@@ -33,9 +33,15 @@ def cmd_fhir(args: argparse.Namespace, out: TextIO) -> int:
     request = fhir.to_medication_request(
         schedule, version=version, subject=subject, authored_on=loaded.today
     )
-    data = (json.dumps(request, indent=2, ensure_ascii=False) + "\n").encode()
     count = len(request["dosageInstruction"])
     summary = f"a FHIR {version} MedicationRequest with {count} Dosage entries"
+    document = request
+    if args.bundle:
+        document = fhir.to_bundle(
+            schedule, version=version, subject=subject, authored_on=loaded.today
+        )
+        summary = f"a FHIR {version} Bundle of {len(document['entry'])} resources"
+    data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
     if str(args.output) == "-":
         out.flush()
         sys.stdout.buffer.write(data)
