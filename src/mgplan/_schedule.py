@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import pydantic
 
 from ._errors import InvalidInputError
+from ._journal import JournalEntry
 from ._model import Model, strict_json
 from ._outcomes import Ferritin, RlsRating, Stools, Taken
 from ._product import format_mg
@@ -26,7 +27,6 @@ from ._tolerance import (
     ClinicianAck,
     MissedDose,
     Resolved,
-    Retracted,
     SideEffectReport,
     TolerancePolicy,
     effective_entries,
@@ -167,18 +167,7 @@ Cause = Annotated[
 ]
 
 
-Logged = Annotated[
-    SideEffectReport
-    | MissedDose
-    | Resolved
-    | ClinicianAck
-    | Retracted
-    | Taken
-    | RlsRating
-    | Stools
-    | Ferritin,
-    pydantic.Field(discriminator="kind"),
-]
+Logged = JournalEntry  # any journal entry, told apart by its kind
 
 
 class Decision(Model, frozen=True):

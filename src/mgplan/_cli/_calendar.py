@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 from mgplan._errors import InvalidInputError
 from mgplan._planfile import PlanFile
 
-from ._common import _Loaded, _stamp
+from ._common import _Loaded, _stamp, _write_output
 
 if TYPE_CHECKING:  # ics imports icalendar: never at start-up
     from mgplan.ics import CalendarOptions
@@ -32,17 +32,7 @@ def cmd_ics(args: argparse.Namespace, out: TextIO) -> int:
     summary = f"{len(events)} events" + (
         f" ({cancelled} cancelled)" if cancelled else ""
     )
-    if str(args.output) == "-":  # the calendar on stdout, the rest on stderr
-        out.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        print(f"Wrote {summary} to standard output.", file=sys.stderr)
-        return 0
-    from mgplan._atomic import write_atomic
-
-    write_atomic(args.output, data)
-    print(f"Wrote {args.output}: {summary}.", file=out)
-    return 0
+    return _write_output(args.output, data, summary, out)
 
 
 def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import sys
 import zoneinfo
 from pathlib import Path
+from typing import TextIO
 
 from mgplan._errors import InvalidInputError, PlanFileError
 from mgplan._journal import Journal, JournalEntries
@@ -313,6 +315,22 @@ def _text_chart(schedule: Schedule, width: int = 40) -> str:
         marks = "!" if any(start <= d <= end for d in reported) else " "
         lines.append(f"{start} {marks} {bar:<{width}} {format_mg(mg) if mg else ''}")
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _write_output(target: Path, data: bytes, summary: str, out: TextIO) -> int:
+    """*data* to the file *target* (atomically), or to stdout for "-": then
+    only the data goes to stdout, and the summary to stderr."""
+    if str(target) == "-":
+        out.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        print(f"Wrote {summary} to standard output.", file=sys.stderr)
+        return 0
+    from mgplan._atomic import write_atomic
+
+    write_atomic(target, data)
+    print(f"Wrote {target}: {summary}.", file=out)
+    return 0
 
 
 # The commands' names for the shared layout helpers.

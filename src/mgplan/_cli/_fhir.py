@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from typing import TextIO
 
 from mgplan._errors import InvalidInputError
 
-from ._common import _Loaded
+from ._common import _Loaded, _write_output
 
 # A FHIR relative reference: a resource type and a logical id (FHIR R5
 # "References", the id pattern [A-Za-z0-9\-\.]{1,64}).
@@ -42,14 +41,4 @@ def cmd_fhir(args: argparse.Namespace, out: TextIO) -> int:
         )
         summary = f"a FHIR {version} Bundle of {len(document['entry'])} resources"
     data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
-    if str(args.output) == "-":
-        out.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        print(f"Wrote {summary} to standard output.", file=sys.stderr)
-        return 0
-    from mgplan._atomic import write_atomic
-
-    write_atomic(args.output, data)
-    print(f"Wrote {args.output}: {summary}.", file=out)
-    return 0
+    return _write_output(args.output, data, summary, out)
