@@ -218,6 +218,19 @@ class TestFiles:
         assert (2, "") == (code, out)
         assert "mgplan: --subject: expected a FHIR reference" in err
 
+    def test_ics_tasks(
+        self, plan_copy: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--tasks writes a to-do per intake instead of dose events."""
+        target = plan_copy.with_name("tasks.ics")
+        code, out, _ = run(capsys, "ics", str(plan_copy), "-o", str(target), "--tasks")
+        assert 0 == code
+        calendar = icalendar.Calendar.from_ical(target.read_bytes())
+        todos = calendar.walk("VTODO")
+        assert todos
+        assert f"{len(todos)} tasks" in out
+        assert not [e for e in calendar.walk("VEVENT") if "-s0@" in str(e["UID"])]
+
     def test_chart_png_and_svg(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -384,3 +384,58 @@ def test_history_matches_replanning(scenario: tuple) -> None:  # type: ignore[ty
             assert {u: n for u, n in naive.items() if n} == {
                 u: n for u, n in got.items() if n
             }
+
+
+class TestTasks:
+    """Dose tasks (VTODO): one per intake, DUE with TZID, never repeating."""
+
+    def test_one_task_per_intake(self) -> None:
+        s = reference_schedule()
+        cal = icalendar.Calendar.from_ical(
+            ics.to_ics(s, items="tasks", alarm_before=dt.timedelta(minutes=10))
+        )
+        todos = [t for t in cal.walk("VTODO") if t.get("STATUS") != "CANCELLED"]
+        assert len(list(s.intakes())) == len(todos)
+        first = todos[0]
+        assert "NEEDS-ACTION" == str(first["STATUS"])
+        assert first.decoded("DUE") == next(s.intakes()).at
+        assert "TZID=Europe/Berlin" in first.to_ical().decode().replace("\r\n ", "")
+        assert str(first["UID"]).endswith("-task@mgplan")
+        assert "RRULE" not in first
+        (alarm,) = first.walk("VALARM")
+        assert "END" == alarm["TRIGGER"].params["RELATED"]
+        assert dt.timedelta(minutes=-10) == alarm["TRIGGER"].dt
+        # Tasks only: no dose events (the review day stays an event).
+        assert all("-review@" in str(e["UID"]) for e in cal.walk("VEVENT"))
+
+    def test_compact_tasks_are_still_one_per_intake(self) -> None:
+        s = reference_schedule()
+        cal = icalendar.Calendar.from_ical(ics.to_ics(s, items="both", compact=True))
+        todos = [t for t in cal.walk("VTODO") if t.get("STATUS") != "CANCELLED"]
+        assert len(list(s.intakes())) == len(todos)
+        assert any("RRULE" in e for e in cal.walk("VEVENT"))
+
+    def test_a_change_cancels_tasks_and_raises_sequence(self) -> None:
+        """As for events: a step back cancels the tasks it replaced."""
+        s = reference_schedule([report("2027-04-05", "severe")])
+        cal = icalendar.Calendar.from_ical(ics.to_ics(s, items="tasks"))
+        cancelled = [t for t in cal.walk("VTODO") if t.get("STATUS") == "CANCELLED"]
+        assert cancelled
+        assert all(int(t["SEQUENCE"]) >= 1 for t in cancelled)
+        assert all("take no magnesium" in str(t["DESCRIPTION"]) for t in cancelled)
+
+    def test_other_parsers_read_the_tasks(self) -> None:
+        import vobject
+        from ical.calendar_stream import IcsCalendarStream
+
+        s = reference_schedule()
+        data = ics.to_ics(s, items="tasks").decode()
+        written = len(icalendar.Calendar.from_ical(data).walk("VTODO"))
+        assert written > len(list(s.intakes()))  # the cancelled ones too
+        assert written == len(vobject.readOne(data).vtodo_list)
+        assert written == len(IcsCalendarStream.calendar_from_ics(data).todos)
+
+    def test_unknown_items_is_refused(self) -> None:
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            ics.to_ics(reference_schedule(), items="todos")  # type: ignore[typeddict-item]
+        assert "items" == info.value.field

@@ -42,6 +42,10 @@ class CalendarSettings(Model, frozen=True):
     refill: bool = False
     refill_days_ahead: int = pydantic.Field(default=5, ge=0, le=60)
     compact: bool = False
+    items: Literal["events", "tasks", "both"] = pydantic.Field(
+        default="events",
+        description="dose reminders as events, as tasks (VTODO) or both",
+    )
     caldav_url: str | None = pydantic.Field(
         default=None, pattern=r"^https?://", description="the calendar's URL"
     )

@@ -31,7 +31,7 @@ import hashlib
 import os
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, NoReturn, TypedDict
 
 import icalendar
@@ -63,6 +63,7 @@ __all__ = [
     "PRODID",
     "UID_DOMAIN",
     "CalendarOptions",
+    "Items",
     "Title",
     "to_calendar",
     "to_ics",
@@ -80,6 +81,9 @@ DEFAULT_REFILL_DAYS = 5
 # An all-day refill reminder's alarm: 09:00 on its day.
 _REFILL_ALARM = dt.timedelta(hours=9)
 CANCELLED_SUMMARY = "Cancelled \u2014 no magnesium this evening"
+
+Items = Literal["events", "tasks", "both"]
+"""What ``to_calendar`` writes for the doses: events, tasks (VTODO), or both."""
 
 Title = Literal["form", "product"]
 
@@ -115,6 +119,7 @@ class _Event:
     summary: str
     description: str
     until: dt.datetime | None = None
+    todo: bool = False  # a VTODO (a dose task), not a VEVENT
 
     def fingerprint(self, *extra: object) -> str:
         """A short hash of the content, plus *extra* (sequence, alarm, status)."""
@@ -124,6 +129,8 @@ class _Event:
             self.summary,
             self.description,
             self.until,
+            # Only for tasks, so events keep the hashes they were synced with.
+            *(("todo",) if self.todo else ()),
             *extra,
         )
         text = "\x1f".join(str(x) for x in parts)
@@ -140,6 +147,7 @@ def to_calendar(
     refill: bool = False,
     refill_days_ahead: int = DEFAULT_REFILL_DAYS,
     compact: bool = False,
+    items: Items = "events",
     stamp: dt.datetime | None = None,
 ) -> icalendar.Calendar:
     """The schedule as a calendar: one event per intake, or per dose step.
@@ -151,9 +159,13 @@ def to_calendar(
     slot instead of one per intake. *refill* adds an all-day reminder, with
     an alarm, *refill_days_ahead* days before each container runs out.
     *stamp* is the DTSTAMP (default: midnight UTC of ``schedule.as_of``, or of
-    the start date, so output is reproducible).
+    the start date, so output is reproducible). *items* chooses events
+    (``"events"``), one to-do per intake (``"tasks"``: VTODO, DUE at the dose
+    time, never repeating, since clients complete repeating tasks
+    differently), or ``"both"``.
     """
     _check_options(
+        items=items,
         alarm_before=alarm_before,
         duration=duration,
         name=name,
@@ -181,9 +193,7 @@ def to_calendar(
             ),
             stacklevel=2,
         )
-    build = functools.partial(
-        _compact_events if compact else _intake_events, title=title
-    )
+    build = functools.partial(_items, compact=compact, title=title, items=items)
     current = build(schedule, duration)
     current.update(_review_events(schedule))
     current.update(_trial_events(schedule))
@@ -208,11 +218,13 @@ def to_calendar(
     calendar.add("X-WR-TIMEZONE", schedule.regimen.tz)
     alarm = None if alarm_before is None else -alarm_before
     for event in current.values():
+        render = _vtodo if event.todo else _vevent
         calendar.add_component(
-            _vevent(event, schedule, sequences.get(event.uid, 0), stamp, alarm)
+            render(event, schedule, sequences.get(event.uid, 0), stamp, alarm)
         )
     for event in cancelled:
-        component = _vevent(
+        render = _vtodo if event.todo else _vevent
+        component = render(
             event, schedule, sequences[event.uid], stamp, None, cancelled=True
         )
         calendar.add_component(component)
@@ -250,6 +262,7 @@ class CalendarOptions(TypedDict, total=False):
     refill: bool
     refill_days_ahead: int
     compact: bool
+    items: Items
     stamp: dt.datetime | None
 
 
@@ -273,6 +286,7 @@ def write_ics(
 
 def _check_options(
     *,
+    items: object = "events",
     alarm_before: object,
     duration: object,
     name: object,
@@ -303,6 +317,8 @@ def _check_options(
             )
     if title not in ("form", "product"):
         _bad("title", "'form' or 'product'", title)
+    if items not in ("events", "tasks", "both"):
+        _bad("items", "'events', 'tasks' or 'both'", items)
     for field, value in (("refill", refill), ("compact", compact)):
         if not isinstance(value, bool):
             _bad(field, "True or False", value)
@@ -440,6 +456,27 @@ def _intake_events(
                 description=description,
             )
     return events
+
+
+def _items(
+    schedule: Schedule,
+    duration: dt.timedelta,
+    since: dt.date | None = None,
+    *,
+    compact: bool,
+    title: Title,
+    items: Items,
+) -> dict[str, _Event]:
+    """The dose reminders: events (per intake or per step), tasks, or both."""
+    out: dict[str, _Event] = {}
+    if items != "tasks":
+        events = _compact_events if compact else _intake_events
+        out.update(events(schedule, duration, since, title=title))
+    if items != "events":
+        for event in _intake_events(schedule, duration, since, title=title).values():
+            uid = event.uid.replace("@", "-task@", 1)
+            out[uid] = replace(event, uid=uid, end=event.start, todo=True)
+    return out
 
 
 def _compact_events(
@@ -691,6 +728,44 @@ def _last_day(event: _Event) -> dt.date:
 def _day(event: _Event) -> dt.date:
     start = event.start
     return start.date() if isinstance(start, dt.datetime) else start
+
+
+def _vtodo(
+    event: _Event,
+    schedule: Schedule,
+    sequence: int,
+    stamp: dt.datetime,
+    alarm: dt.timedelta | None,
+    *,
+    cancelled: bool = False,
+) -> icalendar.Todo:
+    """A dose task: DUE at the dose time, with an alarm before it."""
+    digest = event.fingerprint(sequence, alarm, cancelled)
+    summary, description = event.summary, event.description
+    if cancelled:
+        summary = CANCELLED_SUMMARY
+        description = (
+            "This task was cancelled when the plan changed: take no magnesium "
+            f"at this time. See the plan for tonight.\n{DISCLAIMER}"
+        )
+    component = icalendar.Todo()
+    component.add("UID", event.uid)
+    component.add("DTSTAMP", stamp)
+    component.add("SEQUENCE", sequence)
+    component.add("SUMMARY", _safe(summary))
+    component.add("DESCRIPTION", _safe(description, keep="\n"))
+    component.add("DUE", event.start)
+    component.add("STATUS", "CANCELLED" if cancelled else "NEEDS-ACTION")
+    component.add(PLAN_PROPERTY, schedule.plan_id)
+    component.add(HASH_PROPERTY, digest)
+    if alarm is not None and not cancelled:
+        reminder = icalendar.Alarm()
+        reminder.add("ACTION", "DISPLAY")
+        reminder.add("DESCRIPTION", _safe(summary))
+        # Relative to DUE (RFC 5545 3.8.6.3): a VTODO has no DTSTART here.
+        reminder.add("TRIGGER", alarm, parameters={"RELATED": "END"})
+        component.add_component(reminder)
+    return component
 
 
 def _vevent(

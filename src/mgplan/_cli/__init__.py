@@ -382,6 +382,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "write the calendar (.ics) of the plan",
         "mgplan ics plan.toml -o plan.ics",
         "mgplan ics plan.toml -o plan.ics --compact --alarm 15",
+        "mgplan ics plan.toml -o tasks.ics --tasks",
     )
     _plan_argument(ics)
     ics.add_argument(
@@ -547,6 +548,19 @@ def _calendar_options(parser: argparse.ArgumentParser) -> None:
         type=int,
         metavar="DAYS",
         help="how many days before a container runs out to remind (default 5)",
+    )
+    items = parser.add_mutually_exclusive_group()
+    items.add_argument(
+        "--items",
+        choices=("events", "tasks", "both"),
+        help="dose reminders as events (default), tasks (VTODO) or both",
+    )
+    items.add_argument(
+        "--tasks",
+        dest="items",
+        action="store_const",
+        const="tasks",
+        help="the same as --items tasks: one to-do per intake, to tick off",
     )
     parser.add_argument(
         "--title",

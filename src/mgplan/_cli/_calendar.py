@@ -27,11 +27,15 @@ def cmd_ics(args: argparse.Namespace, out: TextIO) -> int:
     options = _export_options(args, loaded.file)
     calendar = ics.to_calendar(schedule, **options)
     data = calendar.to_ical()
-    events = calendar.walk("VEVENT")
-    cancelled = sum(1 for e in events if str(e.get("STATUS", "")) == "CANCELLED")
-    summary = f"{len(events)} events" + (
-        f" ({cancelled} cancelled)" if cancelled else ""
-    )
+    parts = []
+    for kind, word in (("VEVENT", "events"), ("VTODO", "tasks")):
+        found = calendar.walk(kind)
+        if found or kind == "VEVENT":
+            gone = sum(1 for e in found if str(e.get("STATUS", "")) == "CANCELLED")
+            parts.append(
+                f"{len(found)} {word}" + (f" ({gone} cancelled)" if gone else "")
+            )
+    summary = ", ".join(parts)
     return _write_output(args.output, data, summary, out)
 
 
@@ -75,6 +79,7 @@ def _export_options(args: argparse.Namespace, file: PlanFile) -> CalendarOptions
         if args.refill_days is None
         else args.refill_days,
         "title": settings.title if args.title is None else args.title,
+        "items": settings.items if args.items is None else args.items,
         "name": args.name or settings.name,
         "stamp": _stamp(),
     }
