@@ -215,11 +215,11 @@ def review(
         nightly = {
             r.date: v
             for r in ratings
-            if r.date <= today and (v := _values([r], "severity"))
+            if r.date <= today and (v := _value(r, "severity")) is not None
         }
         trial = analyse(
             blocks,
-            {d: v[0] for d, v in nightly.items()},
+            nightly,
             threshold
             if threshold is not None
             else regimen.review_threshold or THRESHOLD_0_10,
@@ -250,15 +250,18 @@ def review(
     )
 
 
-def _values(entries: Sequence[RlsRating], scale: str) -> list[float]:
+def _value(rating: RlsRating, scale: str) -> float | None:
+    """One night's value of *scale*; "severity" is the mean of the severity
+    ratings given that night."""
     if scale == "severity":
-        out = []
-        for r in entries:
-            given = [v for n in SEVERITY if (v := getattr(r, n)) is not None]
-            if given:
-                out.append(statistics.fmean(given))
-        return out
-    return [float(v) for r in entries if (v := getattr(r, scale)) is not None]
+        given = [v for n in SEVERITY if (v := getattr(rating, n)) is not None]
+        return statistics.fmean(given) if given else None
+    value = getattr(rating, scale)
+    return None if value is None else float(value)
+
+
+def _values(entries: Sequence[RlsRating], scale: str) -> list[float]:
+    return [v for r in entries if (v := _value(r, scale)) is not None]
 
 
 def _compare(
@@ -374,11 +377,13 @@ def _adherence(schedule: Schedule, today: dt.date) -> Adherence:
     )
 
 
-def _name(scale: str, higher_is_better: bool) -> str:
+def scale_name(scale: str, higher_is_better: bool) -> str:
+    """A measure's name for a table ("sleep satisfaction (higher is better)")."""
     return scale.replace("_", " ") + (" (higher is better)" if higher_is_better else "")
 
 
-def _num(value: float | None, signed: bool = False) -> str:
+def format_change(value: float | None, signed: bool = False) -> str:
+    """A mean or a change to one decimal, "-" when there is none."""
     if value is None:
         return "-"
     return f"{value:+.1f}" if signed else f"{value:.1f}"
@@ -398,16 +403,16 @@ def _text(result: Review) -> str:
     ]
     for s in result.scales:
         interval = (
-            f"{_num(s.ci_low, True)} to {_num(s.ci_high, True)}"
+            f"{format_change(s.ci_low, True)} to {format_change(s.ci_high, True)}"
             if s.ci_low is not None
             else "-"
         )
         rows.append(
             (
-                _name(s.scale, s.higher_is_better),
-                _num(s.baseline_mean),
-                _num(s.on_mean),
-                _num(s.improvement, True),
+                scale_name(s.scale, s.higher_is_better),
+                format_change(s.baseline_mean),
+                format_change(s.on_mean),
+                format_change(s.improvement, True),
                 interval,
                 f"{s.baseline_nights}/{s.on_nights}",
                 "primary" if s.scale == result.primary else "",

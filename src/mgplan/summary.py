@@ -19,7 +19,7 @@ from pathlib import Path
 from ._atomic import write_atomic
 from ._outcomes import RATING_SCALES
 from ._product import format_mg
-from ._review import Review, review
+from ._review import Review, format_change, review, scale_name
 from ._schedule import DISCLAIMER, RED_FLAGS_TEXT, Schedule
 from ._sources import SOURCES
 
@@ -178,15 +178,10 @@ def _table(
 
 
 def _review_table(result: Review) -> str:
-    def num(value: float | None, signed: bool = False) -> str:
-        if value is None:
-            return "-"
-        return f"{value:+.1f}" if signed else f"{value:.1f}"
-
+    num = format_change
     rows = [
         (
-            s.scale.replace("_", " ")
-            + (" (higher is better)" if s.higher_is_better else "")
+            scale_name(s.scale, s.higher_is_better)
             + (" (primary)" if s.scale == result.primary else ""),
             num(s.baseline_mean),
             num(s.on_mean),
