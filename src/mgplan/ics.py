@@ -426,10 +426,14 @@ class _Describer:
             if decision.suggestion:
                 lines.append(decision.suggestion)
         lines.append(f"Daily cap: {format_mg(schedule.daily_cap_mg)}.")
-        lines.extend(schedule.safety_notes)
-        lines.append(RED_FLAGS_SHORT)
-        lines.append(DISCLAIMER)
+        lines.extend(_footer(schedule))
         return "\n".join(lines)
+
+
+def _footer(schedule: Schedule) -> tuple[str, ...]:
+    """What closes every dose-related description: the safety notes, the red
+    flags and the disclaimer."""
+    return (*schedule.safety_notes, RED_FLAGS_SHORT, DISCLAIMER)
 
 
 def _intake_events(
@@ -567,9 +571,7 @@ def _review_events(schedule: Schedule) -> dict[str, _Event]:
                     "The last evening at the maintenance dose. Run 'mgplan "
                     "review' to compare your ratings with the baseline, and go "
                     "over it with a clinician.",
-                    *schedule.safety_notes,
-                    RED_FLAGS_SHORT,
-                    DISCLAIMER,
+                    *_footer(schedule),
                 )
             ),
         )
@@ -597,9 +599,7 @@ def _baseline_events(schedule: Schedule) -> dict[str, _Event]:
                 (
                     f"Baseline evening, magnesium starts on {r.dose_start}. "
                     f"Rate each 0 to 10 (mgplan rls): {questions}",
-                    *schedule.safety_notes,
-                    RED_FLAGS_SHORT,
-                    DISCLAIMER,
+                    *_footer(schedule),
                 )
             ),
         )
@@ -635,9 +635,7 @@ def _trial_events(schedule: Schedule) -> dict[str, _Event]:
                     f"{block.start} to {block.end}: {what}. Rate your legs and "
                     f"sleep each night; from {block.counted_from} the ratings "
                     "count for the trial.",
-                    *schedule.safety_notes,
-                    RED_FLAGS_SHORT,
-                    DISCLAIMER,
+                    *_footer(schedule),
                 )
             ),
         )
@@ -730,6 +728,25 @@ def _day(event: _Event) -> dt.date:
     return start.date() if isinstance(start, dt.datetime) else start
 
 
+def _cancelled_text(what: str) -> str:
+    return (
+        f"This {what} was cancelled when the plan changed: take no magnesium "
+        f"at this time. See the plan for tonight.\n{DISCLAIMER}"
+    )
+
+
+def _alarm(
+    summary: str, trigger: dt.timedelta, *, related_to_end: bool = False
+) -> icalendar.Alarm:
+    """A display reminder *trigger* from the start (or the end: a task's DUE)."""
+    reminder = icalendar.Alarm()
+    reminder.add("ACTION", "DISPLAY")
+    reminder.add("DESCRIPTION", _safe(summary))
+    params = {"RELATED": "END"} if related_to_end else {}
+    reminder.add("TRIGGER", trigger, parameters=params)
+    return reminder
+
+
 def _vtodo(
     event: _Event,
     schedule: Schedule,
@@ -743,11 +760,7 @@ def _vtodo(
     digest = event.fingerprint(sequence, alarm, cancelled)
     summary, description = event.summary, event.description
     if cancelled:
-        summary = CANCELLED_SUMMARY
-        description = (
-            "This task was cancelled when the plan changed: take no magnesium "
-            f"at this time. See the plan for tonight.\n{DISCLAIMER}"
-        )
+        summary, description = CANCELLED_SUMMARY, _cancelled_text("task")
     component = icalendar.Todo()
     component.add("UID", event.uid)
     component.add("DTSTAMP", stamp)
@@ -759,12 +772,8 @@ def _vtodo(
     component.add(PLAN_PROPERTY, schedule.plan_id)
     component.add(HASH_PROPERTY, digest)
     if alarm is not None and not cancelled:
-        reminder = icalendar.Alarm()
-        reminder.add("ACTION", "DISPLAY")
-        reminder.add("DESCRIPTION", _safe(summary))
         # Relative to DUE (RFC 5545 3.8.6.3): a VTODO has no DTSTART here.
-        reminder.add("TRIGGER", alarm, parameters={"RELATED": "END"})
-        component.add_component(reminder)
+        component.add_component(_alarm(summary, alarm, related_to_end=True))
     return component
 
 
@@ -784,11 +793,7 @@ def _vevent(
     summary, description = event.summary, event.description
     if cancelled:
         # What a client that ignores STATUS shows must not say "take".
-        summary = CANCELLED_SUMMARY
-        description = (
-            "This reminder was cancelled when the plan changed: take no "
-            f"magnesium at this time. See the plan for tonight.\n{DISCLAIMER}"
-        )
+        summary, description = CANCELLED_SUMMARY, _cancelled_text("reminder")
     component = icalendar.Event.new(
         uid=event.uid,
         start=event.start,
@@ -806,9 +811,5 @@ def _vevent(
     if cancelled:
         component.add("STATUS", "CANCELLED")
     if alarm is not None and not cancelled:
-        reminder = icalendar.Alarm()
-        reminder.add("ACTION", "DISPLAY")
-        reminder.add("DESCRIPTION", _safe(summary))
-        reminder.add("TRIGGER", alarm)
-        component.add_component(reminder)
+        component.add_component(_alarm(summary, alarm))
     return component
