@@ -23,7 +23,7 @@ import pydantic
 
 from ._errors import InvalidInputError
 from ._model import Date, Model, Text, WallClock
-from ._tolerance import SideEffectReport
+from ._tolerance import SideEffectReport, grade_stools
 from ._words import Symptom
 
 __all__ = [
@@ -191,20 +191,15 @@ class Stools(Model, frozen=True):
         median, when known) or a loose Bristol type (6-7) grade it by CTCAE
         v5, as a typed report's figures do."""
         above = None if usual is None else max(0, round(self.count - usual))
-        report = (
-            SideEffectReport(
-                date=self.date,
-                symptom=Symptom.LOOSE_STOOLS,
-                stools_above_baseline=above,
-                bristol=self.bristol,
-                note=f"from the stools entry of {self.date.isoformat()}",
-            )
-            if above is not None or self.bristol is not None
-            else None
-        )
-        if report is None or report.grade is None:
+        if grade_stools(above, self.bristol) is None:
             return None
-        return report
+        return SideEffectReport(
+            date=self.date,
+            symptom=Symptom.LOOSE_STOOLS,
+            stools_above_baseline=above,
+            bristol=self.bristol,
+            note=f"from the stools entry of {self.date.isoformat()}",
+        )
 
     def describe(self) -> str:
         """A short sentence naming the entry."""
