@@ -7,7 +7,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-from typing import TextIO
+from collections.abc import Callable
+from typing import TextIO, TypeVar
 
 from mgplan._errors import InvalidInputError, PlanFileError
 from mgplan._journal import AnyEntry
@@ -24,6 +25,8 @@ from mgplan._tolerance import (
 
 from . import EXIT_USAGE
 from ._common import _day_or_none, _Loaded, _now, _wrap
+
+_E = TypeVar("_E")
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
@@ -42,20 +45,26 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         else:
             evening = _latest_evening(loaded)
             why = "the latest evening whose first intake time has passed"
-    try:
-        entry = SideEffectReport(
-            date=loaded.date,
-            dose_date=evening,
-            symptom=args.symptom,
-            severity=args.severity,
-            stools_above_baseline=args.stools,
-            bristol=args.bristol,
-            note=args.note,
-        )
-    except InvalidInputError as exc:
-        raise _as_option(exc) from None
+    entry = _entry(
+        SideEffectReport,
+        date=loaded.date,
+        dose_date=evening,
+        symptom=args.symptom,
+        severity=args.severity,
+        stools_above_baseline=args.stools,
+        bristol=args.bristol,
+        note=args.note,
+    )
     print(f"About the evening of {evening.isoformat()} ({why}).", file=out)
     return _log(loaded, entry, entry.describe(), out)
+
+
+def _entry(make: Callable[..., _E], *args: object, **fields: object) -> _E:
+    """An entry from the command's values; a field's error named by its option."""
+    try:
+        return make(*args, **fields)
+    except InvalidInputError as exc:
+        raise _as_option(exc) from None
 
 
 def _as_option(exc: InvalidInputError) -> InvalidInputError:
@@ -199,17 +208,14 @@ def _log(loaded: _Loaded, entry: AnyEntry, what: str, out: TextIO) -> int:
 def cmd_taken(args: argparse.Namespace, out: TextIO) -> int:
     loaded = _Loaded(args.plan, args.date)
     tz = loaded.file.regimen.tz
-    try:
-        if args.date is not None:
-            entry = Taken(date=args.date, units=args.units, note=args.note)
-        else:
-            at = args.at if args.at is not None else _now(tz)
-            boundary = loaded.file.regimen.day_boundary
-            entry = Taken.at_time(
-                at, tz, boundary=boundary, units=args.units, note=args.note
-            )
-    except InvalidInputError as exc:
-        raise _as_option(exc) from None
+    if args.date is not None:
+        entry = _entry(Taken, date=args.date, units=args.units, note=args.note)
+    else:
+        at = args.at if args.at is not None else _now(tz)
+        boundary = loaded.file.regimen.day_boundary
+        entry = _entry(
+            Taken.at_time, at, tz, boundary=boundary, units=args.units, note=args.note
+        )
     return _log(loaded, entry, entry.describe(), out)
 
 
@@ -219,40 +225,36 @@ def cmd_rls(args: argparse.Namespace, out: TextIO) -> int:
     if date is None:  # a morning rating is about last night
         now = _now(loaded.file.regimen.tz)
         date = now.date() - dt.timedelta(1) if now.hour < 12 else now.date()
-    try:
-        entry = RlsRating(
-            date=date,
-            falling_asleep=args.falling_asleep,
-            night=args.night,
-            day_rest=args.day_rest,
-            sleep_satisfaction=args.sleep,
-            irls_total=args.irls,
-            note=args.note,
-        )
-    except InvalidInputError as exc:
-        raise _as_option(exc) from None
+    entry = _entry(
+        RlsRating,
+        date=date,
+        falling_asleep=args.falling_asleep,
+        night=args.night,
+        day_rest=args.day_rest,
+        sleep_satisfaction=args.sleep,
+        irls_total=args.irls,
+        note=args.note,
+    )
     return _log(loaded, entry, entry.describe(), out)
 
 
 def cmd_stools(args: argparse.Namespace, out: TextIO) -> int:
     loaded = _Loaded(args.plan, args.date)
-    try:
-        entry = Stools(
-            date=loaded.date, count=args.count, bristol=args.bristol, note=args.note
-        )
-    except InvalidInputError as exc:
-        raise _as_option(exc) from None
+    entry = _entry(
+        Stools, date=loaded.date, count=args.count, bristol=args.bristol, note=args.note
+    )
     return _log(loaded, entry, entry.describe(), out)
 
 
 def cmd_ferritin(args: argparse.Namespace, out: TextIO) -> int:
     loaded = _Loaded(args.plan, args.date)
-    try:
-        entry = Ferritin(
-            date=loaded.date, ng_ml=args.ng_ml, tsat_percent=args.tsat, note=args.note
-        )
-    except InvalidInputError as exc:
-        raise _as_option(exc) from None
+    entry = _entry(
+        Ferritin,
+        date=loaded.date,
+        ng_ml=args.ng_ml,
+        tsat_percent=args.tsat,
+        note=args.note,
+    )
     return _log(loaded, entry, entry.describe(), out)
 
 
