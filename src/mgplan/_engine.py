@@ -44,6 +44,7 @@ from ._tolerance import (
     TolerancePolicy,
     live_positions,
 )
+from ._trial import Trial, TrialBlock
 
 __all__ = ["MAX_PLAN_DAYS", "plan", "plan_history"]
 
@@ -314,6 +315,8 @@ class _Planner:
         self.placement = Placement(regimen, profile, self.ladder.per_intake)
         self.decisions: list[Decision] = []
         self.suggestions: list[str] = []
+        # The trial's blocks by first day: drawn once, not on every trial day.
+        self._trial_blocks: dict[dt.date, tuple[TrialBlock, ...]] = {}
         self.days: list[_Day] = []
 
     # -- words ----------------------------------------------------------------
@@ -577,6 +580,12 @@ class _Planner:
         days = max(1, self.regimen.maintenance_days)
         return run.maintenance_since + dt.timedelta(days - 1)
 
+    def _blocks(self, trial: Trial, first: dt.date) -> tuple[TrialBlock, ...]:
+        found = self._trial_blocks.get(first)
+        if found is None:
+            found = self._trial_blocks[first] = trial.blocks(first)
+        return found
+
     def _trial_arm(self, run: _Run, day: dt.date) -> str | None:
         """'on' or 'off' on a day of the n-of-1 trial, else None; starts the
         trial on the first day after maintenance."""
@@ -588,7 +597,7 @@ class _Planner:
             if end is None or day <= end or run.mode is not Phase.MAINTAINING:
                 return None
             run.trial_start = day
-            blocks = trial.blocks(day)
+            blocks = self._blocks(trial, day)
             order = ", ".join(f"{b.arm} from {b.start}" for b in blocks)
             control = "no magnesium" if trial.control == "off" else "placebo capsules"
             self._decide(
@@ -602,7 +611,7 @@ class _Planner:
                 rule="trial",
             )
         index = (day - run.trial_start).days // trial.block_days
-        blocks = trial.blocks(run.trial_start)
+        blocks = self._blocks(trial, run.trial_start)
         return blocks[index].arm if 0 <= index < len(blocks) else None
 
     def _waiting(self, run: _Run, day: dt.date, resolved: Iterable[Resolved]) -> bool:
