@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import json
 import zoneinfo
 from pathlib import Path
@@ -359,3 +361,27 @@ class TestBaselineCalendarAndBoundary:
         with pytest.raises(mgplan.InvalidInputError) as info:
             regimen(day_boundary=dt.time(13, 0))
         assert "Regimen.day_boundary" == info.value.field
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["taken", "--units", "-1"], "--units: expected a positive number of units"),
+        (
+            ["ferritin", "--ng-ml", "1e400"],
+            "--ng-ml: expected a positive number of ng/mL",
+        ),
+    ],
+)
+def test_bad_numbers_name_their_unit(
+    argv: list[str], expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not "a positive number of mg" for a count of units or a ferritin."""
+    monkeypatch.setenv("MGPLAN_TODAY", "2026-12-10")
+    path = tmp_path / "plan.toml"
+    assert 0 == main(["init", str(path), "--start", "2026-12-01", "--tz", BERLIN])
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), pytest.raises(SystemExit) as info:
+        main([argv[0], str(path), *argv[1:]])
+    assert 2 == info.value.code
+    assert expected in err.getvalue()

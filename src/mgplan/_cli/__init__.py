@@ -255,7 +255,7 @@ def _build_parser() -> argparse.ArgumentParser:
     when.add_argument("--date", type=_date, help="which evening, time unknown")
     taken.add_argument(
         "--units",
-        type=_positive_float,
+        type=_positive("units"),
         help="how many units, if not the whole evening's dose",
     )
     taken.add_argument("--note", default="", help="anything else to remember")
@@ -309,7 +309,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _plan_argument(ferritin)
     ferritin.add_argument(
-        "--ng-ml", type=_positive_float, required=True, help="ferritin, ng/mL (µg/L)"
+        "--ng-ml", type=_positive("ng/mL"), required=True, help="ferritin, ng/mL (µg/L)"
     )
     ferritin.add_argument("--tsat", type=float, help="transferrin saturation, %%")
     ferritin.add_argument(
@@ -638,16 +638,21 @@ def _rating(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1
-    if not 0 < value < 1e9:  # also refuses inf and nan
-        raise argparse.ArgumentTypeError(
-            f"expected a positive number of mg, got {text!r}"
-        )
-    return value
+def _positive(what: str) -> Callable[[str], float]:
+    """An argument type: a positive, finite number of *what*."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1
+        if not 0 < value < 1e9:  # also refuses inf and nan
+            raise argparse.ArgumentTypeError(
+                f"expected a positive number of {what}, got {text!r}"
+            )
+        return value
+
+    return parse
 
 
 def _choice(kind: type[Symptom] | type[Severity]) -> Callable[[str], str]:
