@@ -339,3 +339,12 @@ class TestTrusted:
                 compound_mg=350.0,
                 intakes=(),
             )
+
+
+def test_model_copy_with_update_leaves_the_original_alone() -> None:
+    """Copying is free for immutable values, but a copy with changes is a new
+    value: the original keeps its fields."""
+    missed = mgplan.MissedDose(date=dt.date(2027, 3, 1), note="away")
+    changed = missed.model_copy(update={"note": "travelling"})
+    assert (missed.note, changed.note) == ("away", "travelling")
+    assert missed.model_copy() is missed

@@ -198,6 +198,27 @@ class Model(pydantic.BaseModel, frozen=True, extra="forbid"):
         given = {name: getattr(self, name) for name in self.model_fields_set}
         return type(self)(**{**given, **changes})
 
+    def model_copy(
+        self, *, update: typing.Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Self:
+        """A copy with *update* applied, not validated (as pydantic's; use
+        ``replace`` to validate). Without *update*, the instance itself: it
+        is immutable. (pydantic's would change this instance in place,
+        because copying returns it.)"""
+        if not update:
+            return self
+        cls = type(self)
+        copied = cls.__new__(cls)
+        _set(copied, "__dict__", {**self.__dict__, **update})
+        _set(
+            copied,
+            "__pydantic_fields_set__",
+            self.__pydantic_fields_set__ | set(update),
+        )
+        _set(copied, "__pydantic_extra__", None)
+        _set(copied, "__pydantic_private__", self.__pydantic_private__)
+        return copied
+
     def __copy__(self) -> Self:
         # Immutable values don't need copying.
         return self
