@@ -83,6 +83,7 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time see __getattr__
     from ._tolerance import (
         CTCAE_DIARRHOEA,
         ClinicianAck,
+        ItemSource,
         MissedDose,
         Resolved,
         Retracted,
@@ -134,6 +135,7 @@ __all__ = [
     "GITendency",
     "Intake",
     "InvalidInputError",
+    "ItemSource",
     "Journal",
     "JournalEntries",
     "LimitSet",
@@ -251,6 +253,7 @@ _LAZY: dict[str, str] = {
     "Symptom": "._words",
     "CTCAE_DIARRHOEA": "._tolerance",
     "ClinicianAck": "._tolerance",
+    "ItemSource": "._tolerance",
     "MissedDose": "._tolerance",
     "Resolved": "._tolerance",
     "Retracted": "._tolerance",

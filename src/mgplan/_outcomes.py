@@ -23,7 +23,7 @@ import pydantic
 
 from ._errors import InvalidInputError
 from ._model import Date, Model, Text, WallClock
-from ._tolerance import SideEffectReport, grade_stools
+from ._tolerance import _SOURCE, ItemSource, SideEffectReport, grade_stools
 from ._words import Symptom
 
 __all__ = [
@@ -79,6 +79,7 @@ class Taken(Model, frozen=True):
         description="units taken, when not the whole evening's dose",
     )
     note: Text = pydantic.Field(default="", max_length=1000)
+    source: tuple[ItemSource, ...] = _SOURCE
 
     @classmethod
     def at_time(
@@ -150,6 +151,7 @@ class RlsRating(Model, frozen=True):
     sleep_satisfaction: int | None = _Rating
     irls_total: int | None = pydantic.Field(default=None, ge=0, le=40)
     note: Text = pydantic.Field(default="", max_length=1000)
+    source: tuple[ItemSource, ...] = _SOURCE
 
     @pydantic.model_validator(mode="after")
     def _something_rated(self) -> Self:
@@ -184,6 +186,7 @@ class Stools(Model, frozen=True):
         default=None, ge=1, le=7, description="the loosest Bristol type that day"
     )
     note: Text = pydantic.Field(default="", max_length=1000)
+    source: tuple[ItemSource, ...] = _SOURCE
 
     def as_report(self, usual: float | None) -> SideEffectReport | None:
         """This day as a side-effect report for the tolerance model, or None

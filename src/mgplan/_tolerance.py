@@ -21,6 +21,7 @@ from ._words import Severity, Symptom
 __all__ = [
     "CTCAE_DIARRHOEA",
     "ClinicianAck",
+    "ItemSource",
     "MissedDose",
     "Resolved",
     "Retracted",
@@ -66,6 +67,29 @@ def grade_stools(above_baseline: int | None, bristol: int | None) -> Severity | 
     return graded
 
 
+class ItemSource(Model, frozen=True):
+    """The calendar item a journal entry was read from (``mgplan.caldav.sync``):
+    its UID, and the ETag of the version that was read. A later sync skips an
+    item whose entries are already in the journal."""
+
+    uid: Text = pydantic.Field(min_length=1, max_length=1000)
+    etag: Text = pydantic.Field(default="", max_length=1000)
+
+
+def _no_sources(value: tuple[ItemSource, ...]) -> bool:
+    return not value
+
+
+# What was read from a calendar carries its item(s); typed entries carry none,
+# and their JSON has no "source" at all (journals stay as they were written).
+_SOURCE: Any = pydantic.Field(
+    default=(),
+    max_length=100,
+    exclude_if=_no_sources,
+    description="the calendar item(s) the entry was read from, when not typed",
+)
+
+
 class SideEffectReport(Model, frozen=True):
     """A GI side effect, reported on ``date``, about the dose of ``dose_date``.
 
@@ -100,6 +124,7 @@ class SideEffectReport(Model, frozen=True):
         default=None, ge=1, le=7, description="Bristol stool form scale type"
     )
     note: Text = pydantic.Field(default="", max_length=1000)
+    source: tuple[ItemSource, ...] = _SOURCE
 
     @pydantic.field_validator("symptom", mode="before")
     @classmethod
@@ -193,6 +218,7 @@ class MissedDose(Model, frozen=True):
     kind: Literal["skipped", "missed"] = "skipped"
     date: Date
     note: Text = pydantic.Field(default="", max_length=1000)
+    source: tuple[ItemSource, ...] = _SOURCE
 
     def describe(self) -> str:
         """A short sentence naming the entry."""
