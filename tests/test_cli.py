@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -278,6 +279,49 @@ class TestFiles:
             assert "created" in out
             code, out, _ = run(capsys, *argv)
             assert "0 created, 0 updated, 0 deleted" in out
+
+    def test_sync_reads_back_ticked_tasks(
+        self,
+        plan_copy: Path,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """With --tasks, an evening whose tasks were ticked off on a phone is
+        logged as taken by the next sync, and says so; --push-only reads
+        nothing."""
+        import caldav as caldav_client
+
+        from mgplan.ics import uid_for
+
+        with radicale(tmp_path) as server:
+            url = server.calendar_url("magnesium")
+            monkeypatch.setenv("MGPLAN_CALDAV_PASSWORD", PASSWORD)
+            argv = ["sync", str(plan_copy), "--url", url, "--username", USER]
+            code, out, _ = run(capsys, *argv, "--tasks")
+            assert 0 == code
+            assert "Nothing new to read from the calendar." in out
+            day = mgplan.load_plan(plan_copy).plan().day(dt.date(2026, 11, 5))
+            client = caldav_client.DAVClient(url=url, username=USER, password=PASSWORD)
+            for intake in day.intakes:
+                uid = uid_for("glycinate-example", day.date, intake.slot_index)
+                obj = client.calendar(url=url).object_by_uid(uid.replace("@", "-task@"))
+                cal = icalendar.Calendar.from_ical(obj.data)
+                [todo] = cal.walk("VTODO")
+                todo["STATUS"] = "COMPLETED"
+                obj.data = cal.to_ical().decode()
+                obj.save()
+            code, out, _ = run(capsys, *argv, "--push-only", "--tasks")
+            assert "Read from" not in out
+            assert "0 created, 0 updated, 0 deleted" in out
+            code, out, _ = run(capsys, *argv, "--tasks")
+            assert 0 == code
+            assert "Read from the calendar into the journal (1):" in out
+            assert "Took the evening's dose of 2026-11-05" in out
+            code, out, _ = run(capsys, "journal", str(plan_copy))
+            assert "2026-11-05" in out
+            code, out, _ = run(capsys, *argv, "--tasks")
+            assert "Nothing new to read from the calendar." in out
 
 
 class TestErrors:

@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time see __getattr__
         lower_gi_alternatives,
     )
     from ._journal import Journal, JournalEntries
+    from ._notes import NOTE_SYNTAX, Note, parse_note
     from ._outcomes import (
         DAY_BOUNDARY,
         RATING_SCALES,
@@ -109,6 +110,7 @@ __all__ = [
     "DAY_BOUNDARY",
     "DISCLAIMER",
     "FORMS",
+    "NOTE_SYNTAX",
     "PRESETS",
     "RATING_SCALES",
     "RED_FLAGS",
@@ -143,6 +145,7 @@ __all__ = [
     "MgplanError",
     "MgplanWarning",
     "MissedDose",
+    "Note",
     "Phase",
     "PlanFile",
     "PlanFileError",
@@ -176,6 +179,7 @@ __all__ = [
     "get_form",
     "load_plan",
     "lower_gi_alternatives",
+    "parse_note",
     "plan",
     "review",
 ]
@@ -186,6 +190,9 @@ __all__ = [
 # and __all__ the same.
 _LAZY: dict[str, str] = {
     "plan": "._engine",
+    "NOTE_SYNTAX": "._notes",
+    "Note": "._notes",
+    "parse_note": "._notes",
     "ContraindicationError": "._errors",
     "DoseAboveCapError": "._errors",
     "ExportError": "._errors",

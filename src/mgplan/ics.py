@@ -164,6 +164,36 @@ def to_calendar(
     time, never repeating, since clients complete repeating tasks
     differently), or ``"both"``.
     """
+    calendar, _ = _to_calendar(
+        schedule,
+        alarm_before=alarm_before,
+        duration=duration,
+        name=name,
+        title=title,
+        refill=refill,
+        refill_days_ahead=refill_days_ahead,
+        compact=compact,
+        items=items,
+        stamp=stamp,
+    )
+    return calendar
+
+
+def _to_calendar(
+    schedule: Schedule,
+    *,
+    alarm_before: dt.timedelta | None,
+    duration: dt.timedelta,
+    name: str | None,
+    title: Title,
+    refill: bool,
+    refill_days_ahead: int,
+    compact: bool,
+    items: Items,
+    stamp: dt.datetime | None,
+) -> tuple[icalendar.Calendar, frozenset[str]]:
+    """``to_calendar``'s calendar, and every line of every description this
+    plan's versions gave its items (what a sync knows as its own text)."""
     _check_options(
         items=items,
         alarm_before=alarm_before,
@@ -191,7 +221,7 @@ def to_calendar(
                 "two plans without an id in one calendar overwrite each other's "
                 "reminders. Set an id (mgplan init writes a unique one)."
             ),
-            stacklevel=2,
+            stacklevel=3,  # to_calendar's caller
         )
     build = functools.partial(_items, compact=compact, title=title, items=items)
     current = build(schedule, duration)
@@ -200,7 +230,7 @@ def to_calendar(
     current.update(_baseline_events(schedule))
     if refill:
         current.update(_refill_events(schedule, refill_days_ahead))
-    sequences, cancelled = _history(
+    sequences, cancelled, lines = _history(
         schedule, current, build, duration, refill, refill_days_ahead
     )
 
@@ -229,7 +259,9 @@ def to_calendar(
         )
         calendar.add_component(component)
     _add_timezone(calendar, schedule)
-    return calendar
+    lines.update(_cancelled_text("task").split("\n"))
+    lines.update(_cancelled_text("reminder").split("\n"))
+    return calendar, frozenset(lines)
 
 
 def _add_timezone(calendar: icalendar.Calendar, schedule: Schedule) -> None:
@@ -649,8 +681,9 @@ def _history(
     duration: dt.timedelta,
     refill: bool,
     refill_days_ahead: int,
-) -> tuple[dict[str, int], list[_Event]]:
-    """SEQUENCE per UID, and the events earlier versions had but this one lacks.
+) -> tuple[dict[str, int], list[_Event], set[str]]:
+    """SEQUENCE per UID, the events earlier versions had but this one lacks,
+    and the lines of every description of every version.
 
     The versions are the plan as it stood before each report date (see
     ``plan_history``). Before its cut date a version *is* the final plan, so
@@ -669,6 +702,12 @@ def _history(
             events.update(_refill_events(earlier, refill_days_ahead))
         versions.append((events, since))
     versions.append((current, None))
+    lines = {
+        line
+        for events, _ in versions
+        for event in events.values()
+        for line in event.description.split("\n")
+    }
 
     sequences: dict[str, int] = {}
     last_seen: dict[str, _Event] = {}
@@ -700,7 +739,7 @@ def _history(
                 becomes(uid, None)  # not in this version: cancelled
     cancelled = [last_seen[uid] for uid in last_seen if uid not in current]
     cancelled.sort(key=lambda e: (_day(e), e.uid))
-    return sequences, cancelled
+    return sequences, cancelled, lines
 
 
 def _safe(text: str, keep: str = "") -> str:

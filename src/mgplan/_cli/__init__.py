@@ -397,9 +397,11 @@ def _build_parser() -> argparse.ArgumentParser:
     sync = command(
         "sync",
         "calendar:cmd_sync",
-        "push the plan to a CalDAV calendar",
+        "read back ticked-off doses and notes from a CalDAV calendar into the "
+        "journal, then push the plan to it",
         "MGPLAN_CALDAV_PASSWORD=... mgplan sync plan.toml "
-        "--url https://dav.example.org/alice/magnesium/ --username alice",
+        "--url https://dav.example.org/alice/magnesium/ --username alice --tasks",
+        "mgplan sync plan.toml --push-only",
     )
     _plan_argument(sync)
     sync.add_argument(
@@ -408,6 +410,11 @@ def _build_parser() -> argparse.ArgumentParser:
         "$MGPLAN_CALDAV_URL or the plan's calendar.caldav_url)",
     )
     sync.add_argument("--username", help="default: $MGPLAN_CALDAV_USERNAME")
+    sync.add_argument(
+        "--push-only",
+        action="store_true",
+        help="only push the plan; read nothing back into the journal",
+    )
     _calendar_options(sync)
 
     review = command(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 from mgplan._errors import InvalidInputError
 from mgplan._planfile import PlanFile
 
-from ._common import _Loaded, _stamp, _write_output
+from ._common import _Loaded, _stamp, _wrap, _write_output
 
 if TYPE_CHECKING:  # ics imports icalendar: never at start-up
     from mgplan.ics import CalendarOptions
@@ -55,14 +55,25 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
     username = args.username or os.environ.get(caldav.ENV_USERNAME)
     if password is None and username and sys.stdin.isatty():
         password = getpass.getpass(f"CalDAV password for {username}: ")
+    options = _export_options(args, loaded.file)
+    if args.push_only:
+        result = caldav.sync(
+            schedule, url, username=username, password=password, **options
+        )
+        print(f"Synced to {result.url}: {result}.", file=out)
+        return 0
     result = caldav.sync(
         schedule,
         url,
+        journal=loaded.journal,
+        replan=loaded.schedule,
+        today=loaded.today,
         username=username,
         password=password,
-        **_export_options(args, loaded.file),
+        **options,
     )
-    print(f"Synced to {result.url}: {result}.", file=out)
+    for line in result.lines():
+        print(_wrap(line[2:], "  ") if line.startswith("  ") else line, file=out)
     return 0
 
 

@@ -1,0 +1,315 @@
+"""Reading back from a real Radicale: the caldav client plays the person's
+phone (ticks tasks off, cancels them, writes notes), mgplan syncs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import caldav as caldav_client
+import icalendar
+import pytest
+
+import mgplan
+from mgplan import caldav
+
+from .radicale_server import PASSWORD, USER, Server, radicale
+
+D = dt.date.fromisoformat
+BERLIN = "Europe/Berlin"
+TODAY = D("2027-03-13")
+_names = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with radicale(tmp_path_factory.mktemp("radicale")) as running:
+        yield running
+
+
+@pytest.fixture
+def url(server: Server) -> str:
+    return server.calendar_url(f"phone{next(_names)}")
+
+
+def regimen(**changes: Any) -> mgplan.Regimen:
+    """100 mg for a week, then 200 mg; one evening dose at 21:00."""
+    values: dict[str, Any] = {
+        "id": "phone",
+        "product": mgplan.Product(
+            name="Magnesium glycinate 100 mg", form="glycinate", amount_per_unit=100
+        ),
+        "start_date": D("2027-03-01"),
+        "tz": BERLIN,
+        "start_dose": "100 mg",
+        "step": "100 mg",
+        "target_dose": "200 mg",
+        "slots": ["21:00"],
+    }
+    return mgplan.Regimen(**{**values, **changes})
+
+
+def planned(journal: Path, base: mgplan.Regimen | None = None) -> mgplan.Schedule:
+    entries = mgplan.Journal(journal).read()
+    return mgplan.plan(base or regimen(), journal=entries.ordered(), as_of=TODAY)
+
+
+def sync(schedule: mgplan.Schedule, url: str, journal: Path) -> caldav.SyncResult:
+    return caldav.sync(
+        schedule,
+        url,
+        journal=journal,
+        username=USER,
+        password=PASSWORD,
+        items="tasks",
+        stamp=dt.datetime(2027, 3, 13, tzinfo=dt.UTC),
+    )
+
+
+def calendar(url: str) -> Any:
+    client = caldav_client.DAVClient(url=url, username=USER, password=PASSWORD)
+    return client.calendar(url=url)
+
+
+def task_uid(date: str, slot: int = 0) -> str:
+    return f"phone-{date.replace('-', '')}-s{slot}-task@mgplan"
+
+
+def edit(url: str, uid: str, change: Callable[[icalendar.Component], None]) -> None:
+    """Change one item as a phone app would: read it, change it, save it."""
+    obj = calendar(url).object_by_uid(uid)
+    cal = icalendar.Calendar.from_ical(obj.data)
+    component = next(
+        c for c in cal.subcomponents if c.name in ("VTODO", "VEVENT", "VJOURNAL")
+    )
+    change(component)
+    obj.data = cal.to_ical().decode()
+    obj.save()
+
+
+def complete(at: dt.datetime) -> Callable[[icalendar.Component], None]:
+    def change(todo: icalendar.Component) -> None:
+        todo["STATUS"] = "COMPLETED"
+        todo.add("COMPLETED", at.astimezone(dt.UTC))
+        todo.add("PERCENT-COMPLETE", 100)
+
+    return change
+
+
+def cancel(todo: icalendar.Component) -> None:
+    todo["STATUS"] = "CANCELLED"
+
+
+def add_note(text: str) -> Callable[[icalendar.Component], None]:
+    def change(todo: icalendar.Component) -> None:
+        todo["DESCRIPTION"] = f"{todo['DESCRIPTION']}\n{text}"
+
+    return change
+
+
+def add_journal_note(url: str, uid: str, day: dt.date, text: str) -> None:
+    calendar(url).save_journal(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//phone//EN\r\n"
+        f"BEGIN:VJOURNAL\r\nUID:{uid}\r\nDTSTAMP:20270313T080000Z\r\n"
+        f"DTSTART;VALUE=DATE:{day:%Y%m%d}\r\nSUMMARY:{text}\r\n"
+        "END:VJOURNAL\r\nEND:VCALENDAR\r\n"
+    )
+
+
+def server_tasks(url: str) -> dict[str, icalendar.Component]:
+    found = {}
+    for obj in calendar(url).todos(include_completed=True):
+        component = obj.icalendar_component
+        found[str(component["UID"])] = component
+    return found
+
+
+def journal_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line]
+
+
+def evening(date: str, hour: int = 21, minute: int = 5) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{date}T{hour:02}:{minute:02}").replace(
+        tzinfo=__import__("zoneinfo").ZoneInfo(BERLIN)
+    )
+
+
+class TestReadBack:
+    def test_ticks_skips_and_a_note_step_the_plan_back(
+        self, url: str, tmp_path: Path
+    ) -> None:
+        """Ten doses ticked off, two skipped (cancelled, and 'skipped' in
+        the notes), a moderate side effect noted: the journal gets each once,
+        the plan steps back, the server's later tasks say the lower dose, and
+        a second sync changes nothing."""
+        journal = tmp_path / "plan.journal.jsonl"
+        first = sync(planned(journal), url, journal)
+        assert first.created
+        assert not first.logged
+        assert len(server_tasks(url)) == len(list(planned(journal).intakes()))
+
+        for day in range(1, 11):
+            edit(
+                url,
+                task_uid(f"2027-03-{day:02}"),
+                complete(evening(f"2027-03-{day:02}")),
+            )
+        edit(url, task_uid("2027-03-10"), add_note("loose stools moderate"))
+        edit(url, task_uid("2027-03-11"), cancel)
+        edit(url, task_uid("2027-03-12"), add_note("Skipped"))
+        edit(url, task_uid("2027-03-12"), cancel)
+
+        before = planned(journal)
+        assert before.day(D("2027-03-14")).elemental_mg == 200
+        result = sync(before, url, journal)
+
+        kinds = [(e.kind, e.date.isoformat()) for e in result.logged]
+        assert kinds.count(("taken", "2027-03-01")) == 1
+        assert sum(1 for k, _ in kinds if k == "taken") == 10
+        assert ("skipped", "2027-03-11") in kinds
+        assert ("skipped", "2027-03-12") in kinds
+        reports = [e for e in result.logged if isinstance(e, mgplan.SideEffectReport)]
+        assert len(reports) == 1
+        assert reports[0].severity == "moderate"
+        assert reports[0].dose_date == D("2027-03-10")
+        assert not result.unread
+        # Each journal line names the task it came from, and its ETag.
+        lines = journal_lines(journal)
+        assert len(lines) == 13
+        assert all(line["source"][0]["uid"].endswith("-task@mgplan") for line in lines)
+        assert all(line["source"][0]["etag"] for line in lines)
+        taken_first = next(line for line in lines if line["date"] == "2027-03-01")
+        assert taken_first["at"] == "21:05:00"
+
+        after = planned(journal)
+        assert any(d.action == "step-back" for d in result.decisions)
+        assert after.day(D("2027-03-14")).elemental_mg == 100
+        tasks = server_tasks(url)
+        assert "1 capsule" in str(tasks[task_uid("2027-03-14")]["SUMMARY"])
+        # What the person recorded stays on their tasks.
+        ticked = tasks[task_uid("2027-03-10")]
+        assert str(ticked["STATUS"]) == "COMPLETED"
+        assert "loose stools moderate" in str(ticked["DESCRIPTION"])
+        assert str(tasks[task_uid("2027-03-11")]["STATUS"]) == "CANCELLED"
+
+        again = sync(after, url, journal)
+        assert not again.logged
+        assert not again.changed
+        assert not again.unread
+        assert len(journal_lines(journal)) == 13
+
+    def test_a_journal_note_in_the_calendar(self, url: str, tmp_path: Path) -> None:
+        """A VJOURNAL in the short syntax becomes entries dated by it; one
+        that does not read is reported with its UID and text, and skipped,
+        on every sync until it is fixed."""
+        journal = tmp_path / "plan.journal.jsonl"
+        sync(planned(journal), url, journal)
+        add_journal_note(url, "note-1@phone", D("2027-03-12"), "legs 6 sleep 4")
+        add_journal_note(url, "note-2@phone", D("2027-03-12"), "legs sometimes")
+        result = sync(planned(journal), url, journal)
+        [rating] = result.logged
+        assert isinstance(rating, mgplan.RlsRating)
+        assert (rating.date, rating.night, rating.sleep_satisfaction) == (
+            D("2027-03-11"),
+            6,
+            4,
+        )
+        [unread] = result.unread
+        assert unread.uid == "note-2@phone"
+        assert unread.text == "legs sometimes"
+        assert "note" in unread.reason
+        again = sync(planned(journal), url, journal)
+        assert not again.logged
+        assert [u.uid for u in again.unread] == ["note-2@phone"]
+        assert len(journal_lines(journal)) == 1
+
+    def test_the_future_waits(self, url: str, tmp_path: Path) -> None:
+        """A task ticked off before its evening is not read until it comes."""
+        journal = tmp_path / "plan.journal.jsonl"
+        sync(planned(journal), url, journal)
+        edit(url, task_uid("2027-03-20"), complete(evening("2027-03-13")))
+        result = sync(planned(journal), url, journal)
+        assert not result.logged
+        [waiting] = result.waiting
+        assert waiting.uid == task_uid("2027-03-20")
+        assert "has not come" in waiting.reason
+        # The ticked task is kept as the person left it.
+        assert str(server_tasks(url)[task_uid("2027-03-20")]["STATUS"]) == "COMPLETED"
+
+    def test_typed_entries_are_not_doubled(self, url: str, tmp_path: Path) -> None:
+        """An evening already logged on the command line is not logged again
+        from its task; a contradicting task is reported, the journal kept."""
+        journal = tmp_path / "plan.journal.jsonl"
+        mgplan.Journal(journal).append(mgplan.Taken(date=D("2027-03-02")))
+        mgplan.Journal(journal).append(mgplan.MissedDose(date=D("2027-03-03")))
+        sync(planned(journal), url, journal)
+        edit(url, task_uid("2027-03-02"), complete(evening("2027-03-02")))
+        edit(url, task_uid("2027-03-03"), complete(evening("2027-03-03")))
+        result = sync(planned(journal), url, journal)
+        assert not result.logged
+        [conflict] = result.unread
+        assert conflict.uid == task_uid("2027-03-03")
+        assert "records the evening of 2027-03-03 as skipped" in conflict.reason
+        assert len(journal_lines(journal)) == 2
+
+    def test_changed_dose_text_is_put_back(self, url: str, tmp_path: Path) -> None:
+        """A client that changes what a task says (here the dose) is
+        overwritten by the plan, and the result says so."""
+        journal = tmp_path / "plan.journal.jsonl"
+        sync(planned(journal), url, journal)
+        uid = task_uid("2027-03-15")
+
+        def four_capsules(todo: icalendar.Component) -> None:
+            todo["SUMMARY"] = "Magnesium: 4 capsules"
+
+        edit(url, uid, four_capsules)
+        result = sync(planned(journal), url, journal)
+        assert result.overwritten == (uid,)
+        assert "changed on the server, put back" in str(result)
+        assert "4 capsules" not in str(server_tasks(url)[uid]["SUMMARY"])
+
+
+class TestConflicts:
+    def test_a_change_between_read_and_write_is_not_lost(
+        self, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Another client ticks a task off (with ratings) after mgplan read
+        it and before mgplan writes it: the write is refused (If-Match), the
+        sync reads again, logs the tick and ratings, and keeps them on the
+        task."""
+        journal = tmp_path / "plan.journal.jsonl"
+        sync(planned(journal), url, journal)
+        uid = task_uid("2027-03-05")
+
+        def wrong_dose(todo: icalendar.Component) -> None:
+            todo["SUMMARY"] = "Magnesium: 9 capsules"
+
+        edit(url, uid, wrong_dose)  # the sync will put it back: a write
+        original = caldav._Server.put
+        raced: list[str] = []
+
+        def put(self: Any, href: str, text: str, etag: str | None) -> None:
+            if not raced and uid in text:
+                raced.append(href)
+                edit(url, uid, complete(evening("2027-03-05")))
+                edit(url, uid, add_note("legs 3 sleep 7"))
+            original(self, href, text, etag)
+
+        monkeypatch.setattr(caldav._Server, "put", put)
+        result = sync(planned(journal), url, journal)
+        assert raced
+        assert result.rounds == 2
+        kinds = sorted(e.kind for e in result.logged)
+        assert kinds == ["rls", "taken"]
+        task = server_tasks(url)[uid]
+        assert str(task["STATUS"]) == "COMPLETED"
+        assert "legs 3 sleep 7" in str(task["DESCRIPTION"])
+        assert "9 capsules" not in str(task["SUMMARY"])
+        monkeypatch.undo()
+        again = sync(planned(journal), url, journal)
+        assert not again.logged
+        assert not again.changed
