@@ -125,6 +125,32 @@ class TestSync:
         push(reference_schedule([report("2027-04-05", "severe")]), url)
         assert "dentist@example.org" in {uid for uid, _, _ in server_events(url)}
 
+    def test_a_changed_dose_text_is_put_back(self, url: str) -> None:
+        """Another client changes what an event says (its dose and time) but
+        keeps mgplan's properties: the sync puts the plan's words back and
+        says so; then it is quiet again."""
+        import icalendar
+
+        schedule = reference_schedule()
+        push(schedule, url)
+        day = schedule.day(D("2027-04-15"))
+        uid = ics.uid_for(schedule.plan_id, day.date, day.intakes[-1].slot_index)
+        obj = (
+            caldav_client.DAVClient(url=url, username=USER, password=PASSWORD)
+            .calendar(url=url)
+            .object_by_uid(uid)
+        )
+        cal = icalendar.Calendar.from_ical(obj.data)
+        [event] = cal.walk("VEVENT")
+        event["SUMMARY"] = "Magnesium: 6 capsules"
+        obj.data = cal.to_ical().decode()
+        obj.save()
+        result = push(schedule, url)
+        assert result.overwritten == (uid,)
+        assert result.updated == (uid,)
+        assert planned(schedule) == server_events(url)
+        assert not push(schedule, url).changed
+
     def test_credentials_from_the_environment(self, url: str) -> None:
         """URL, username and password may come from environment variables."""
         env = {

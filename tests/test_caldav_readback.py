@@ -313,3 +313,71 @@ class TestConflicts:
         again = sync(planned(journal), url, journal)
         assert not again.logged
         assert not again.changed
+
+
+class TestTwoDosesAnEvening:
+    def regimen(self) -> mgplan.Regimen:
+        return regimen(slots=["19:00 with dinner", "21:30 at bedtime"])
+
+    def test_one_ticked_one_cancelled_is_the_ticked_share(
+        self, url: str, tmp_path: Path
+    ) -> None:
+        """Of an evening's two doses, one ticked off and one cancelled: taken,
+        with the units of the ticked one. One ticked and one still open: the
+        evening waits."""
+        journal = tmp_path / "plan.journal.jsonl"
+        schedule = planned(journal, self.regimen())
+        day = schedule.day(D("2027-03-09"))
+        assert [i.slot_index for i in day.intakes] == [0, 1]
+        sync(schedule, url, journal)
+        edit(url, task_uid("2027-03-09", 0), complete(evening("2027-03-09", 19)))
+        edit(url, task_uid("2027-03-09", 1), cancel)
+        edit(url, task_uid("2027-03-10", 0), complete(evening("2027-03-10", 19)))
+        result = sync(planned(journal, self.regimen()), url, journal)
+        [taken] = result.logged
+        assert isinstance(taken, mgplan.Taken)
+        assert (taken.date, taken.units) == (D("2027-03-09"), day.intakes[0].units)
+        [waiting] = result.waiting
+        assert waiting.uid == task_uid("2027-03-10", 0)
+        assert "1 of the 2 doses" in waiting.reason
+
+
+class TestPush:
+    def test_a_closed_task_the_plan_drops_stays(self, url: str, tmp_path: Path) -> None:
+        """A task the person ticked off is their record: when the plan no
+        longer has that dose (a shorter plan), the sync leaves it."""
+        journal = tmp_path / "plan.journal.jsonl"
+        sync(planned(journal), url, journal)
+        edit(url, task_uid("2027-03-20"), complete(evening("2027-03-12")))
+        shorter = regimen(end_date=D("2027-03-15"))
+        result = sync(planned(journal, shorter), url, journal)
+        assert task_uid("2027-03-21") in result.deleted
+        assert task_uid("2027-03-20") not in result.deleted
+        assert task_uid("2027-03-20") in server_tasks(url)
+
+    def test_an_object_that_does_not_read_is_named_and_left(self) -> None:
+        """A calendar object that is not iCalendar (Radicale refuses to store
+        one, other servers may not) is left alone and named by its file."""
+
+        class Recorder:
+            url = "http://127.0.0.1/cal/"
+
+            def __init__(self) -> None:
+                self.calls: list[str] = []
+
+            def put(self, href: str, text: str, etag: str | None) -> None:
+                self.calls.append(f"PUT {href}")
+
+            def delete(self, href: str, etag: str) -> None:
+                self.calls.append(f"DELETE {href}")
+
+        broken = caldav._parse_item(
+            "http://127.0.0.1/cal/broken.ics", '"1"', "BEGIN:VCALENDAR\r\nBEGIN:VTO"
+        )
+        assert broken.component is None
+        server = Recorder()
+        schedule = mgplan.plan(regimen(end_date=D("2027-03-02")), as_of=TODAY)
+        pushed = caldav._push(server, [broken], schedule, {"items": "tasks"})  # type: ignore[arg-type]
+        assert [u.uid for u in pushed.unread] == ["broken.ics"]
+        assert all("broken" not in call for call in server.calls)
+        assert len(pushed.created) == 2

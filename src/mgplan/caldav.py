@@ -802,7 +802,7 @@ def _export(
 ) -> tuple[dict[str, _Wanted], frozenset[str]]:
     """One calendar per UID to upload (cancelled items left out: on a server
     they are deleted), and every line of text mgplan writes for the plan."""
-    calendar, lines = ics._to_calendar(schedule, **_options(options))
+    calendar, lines = ics._to_calendar(schedule, **_options(options), own_lines=True)
     timezones = list(calendar.walk("VTIMEZONE"))
     wanted: dict[str, _Wanted] = {}
     for component in (*calendar.walk("VEVENT"), *calendar.walk("VTODO")):

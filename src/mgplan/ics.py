@@ -191,9 +191,11 @@ def _to_calendar(
     compact: bool,
     items: Items,
     stamp: dt.datetime | None,
+    own_lines: bool = False,
 ) -> tuple[icalendar.Calendar, frozenset[str]]:
-    """``to_calendar``'s calendar, and every line of every description this
-    plan's versions gave its items (what a sync knows as its own text)."""
+    """``to_calendar``'s calendar, and with *own_lines* every line of every
+    description this plan's versions gave its items (what a sync knows as
+    its own text; empty without)."""
     _check_options(
         items=items,
         alarm_before=alarm_before,
@@ -231,7 +233,7 @@ def _to_calendar(
     if refill:
         current.update(_refill_events(schedule, refill_days_ahead))
     sequences, cancelled, lines = _history(
-        schedule, current, build, duration, refill, refill_days_ahead
+        schedule, current, build, duration, refill, refill_days_ahead, own_lines
     )
 
     product = schedule.regimen.product
@@ -259,8 +261,9 @@ def _to_calendar(
         )
         calendar.add_component(component)
     _add_timezone(calendar, schedule)
-    lines.update(_cancelled_text("task").split("\n"))
-    lines.update(_cancelled_text("reminder").split("\n"))
+    if own_lines:
+        lines.update(_cancelled_text("task").split("\n"))
+        lines.update(_cancelled_text("reminder").split("\n"))
     return calendar, frozenset(lines)
 
 
@@ -681,9 +684,10 @@ def _history(
     duration: dt.timedelta,
     refill: bool,
     refill_days_ahead: int,
+    own_lines: bool = False,
 ) -> tuple[dict[str, int], list[_Event], set[str]]:
     """SEQUENCE per UID, the events earlier versions had but this one lacks,
-    and the lines of every description of every version.
+    and (with *own_lines*) the lines of every description of every version.
 
     The versions are the plan as it stood before each report date (see
     ``plan_history``). Before its cut date a version *is* the final plan, so
@@ -702,12 +706,10 @@ def _history(
             events.update(_refill_events(earlier, refill_days_ahead))
         versions.append((events, since))
     versions.append((current, None))
-    lines = {
-        line
-        for events, _ in versions
-        for event in events.values()
-        for line in event.description.split("\n")
-    }
+    lines: set[str] = set()
+    if own_lines:
+        descriptions = {e.description for v, _ in versions for e in v.values()}
+        lines.update(line for text in descriptions for line in text.split("\n"))
 
     sequences: dict[str, int] = {}
     last_seen: dict[str, _Event] = {}
