@@ -9,6 +9,7 @@ import pytest
 import recurring_ical_events
 import vobject
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
 import mgplan
@@ -439,3 +440,28 @@ class TestTasks:
         with pytest.raises(mgplan.InvalidInputError) as info:
             ics.to_ics(reference_schedule(), items="todos")  # type: ignore[typeddict-item]
         assert "items" == info.value.field
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from("abc \\^;,:ÄÖ½—€😀𝄞") | st.characters(),
+        max_size=400,
+    ).map(lambda s: s.replace("\r", "").replace("\n", ""))
+)
+def test_folding_matches_icalendar(line: str) -> None:
+    """mgplan's fast folding writes exactly what icalendar's does, for any
+    line: ASCII, multi-byte characters, escapes at a fold."""
+    from icalendar.parser.string import _foldline
+
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return  # lone surrogates: text mgplan never writes
+    assert ics._fold(line) == _foldline(line)
+
+
+def test_serialize_matches_to_ical() -> None:
+    """A whole calendar serialises byte for byte as icalendar's to_ical()."""
+    calendar = ics.to_calendar(reference_schedule(), refill=True, items="both")
+    assert ics._serialize(calendar) == calendar.to_ical()

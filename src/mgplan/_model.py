@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 import types
 import typing
-import unicodedata
 from typing import Annotated, Any, Self
 
 import pydantic
@@ -53,6 +53,11 @@ WallClock = Annotated[dt.time, pydantic.AfterValidator(_wall_clock)]
 """A time on the local wall clock, to the minute; zone-aware times refused."""
 
 
+# Unicode Cc (C0, DEL, C1), lone surrogates (Cs), and NEL and the line and
+# paragraph separators: control_characters' set, for a fast first look.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+
+
 def control_characters(value: str) -> list[str]:
     """The control characters in *value*, as escapes (``['\\n', '\\x00']``).
 
@@ -61,12 +66,11 @@ def control_characters(value: str) -> list[str]:
     text that ends up in a calendar, where a line break can start a new
     property.
     """
-    found = []
-    for char in value:
-        if unicodedata.category(char) in ("Cc", "Cs") or char in "\u2028\u2029\u0085":
-            escaped = char.encode("unicode_escape", "backslashreplace").decode()
-            if escaped not in found:
-                found.append(escaped)
+    found: list[str] = []
+    for char in _CONTROL.findall(value):
+        escaped = char.encode("unicode_escape", "backslashreplace").decode()
+        if escaped not in found:
+            found.append(escaped)
     return found
 
 

@@ -886,7 +886,7 @@ def _push(
         existing = found.pop(uid, None)
         if existing is None:
             href = server.url + urllib.parse.quote(uid, safe="@") + ".ics"
-            server.put(href, want.calendar.to_ical().decode("utf-8"), None)
+            server.put(href, ics._serialize(want.calendar).decode("utf-8"), None)
             created.append(uid)
             continue
         merged = _merge(want, existing.component, own_lines)
@@ -897,7 +897,7 @@ def _push(
             want.component[ics.HASH_PROPERTY]
         ):
             overwritten.append(uid)  # the plan did not change it: someone else
-        text = merged.calendar.to_ical().decode("utf-8")
+        text = ics._serialize(merged.calendar).decode("utf-8")
         server.put(existing.href, text, existing.etag)
         updated.append(uid)
     for item in sorted((*found.values(), *extra), key=lambda i: i.uid):

@@ -303,7 +303,40 @@ class CalendarOptions(TypedDict, total=False):
 
 def to_ics(schedule: Schedule, **options: Unpack[CalendarOptions]) -> bytes:
     """The calendar as .ics bytes; the options are ``to_calendar``'s."""
-    return bytes(to_calendar(schedule, **options).to_ical())
+    return _serialize(to_calendar(schedule, **options))
+
+
+def _serialize(component: icalendar.Component) -> bytes:
+    """*component* as icalendar's ``to_ical()`` writes it, byte for byte,
+    folded by ``_fold`` instead of icalendar's character-by-character
+    loop, which was most of a year's export time."""
+    return b"".join(
+        _fold(str(line)).encode("utf-8") + b"\r\n"
+        for line in component.content_lines(sorted=True)
+        if line
+    )
+
+
+_FOLD = 74  # octets of content a folded line holds (75 with the leading space)
+
+
+def _fold(line: str) -> str:
+    """Fold a content line as RFC 5545 3.1 and icalendar do: greedy chunks
+    of at most 74 octets, never splitting a character, and never ending a
+    chunk on a backslash or caret (an escape stays whole)."""
+    if len(line) <= _FOLD and (line.isascii() or len(line.encode()) <= _FOLD):
+        return line
+    chunks: list[str] = []
+    start, size = 0, len(line)
+    while start < size:
+        end = min(size, start + _FOLD)
+        while len(line[start:end].encode()) > _FOLD:
+            end -= 1
+        if end < size and end - start > 1 and line[end - 1] in "\\^":
+            end -= 1
+        chunks.append(line[start:end])
+        start = end
+    return "\r\n ".join(chunks)
 
 
 def write_ics(

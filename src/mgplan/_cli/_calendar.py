@@ -26,7 +26,7 @@ def cmd_ics(args: argparse.Namespace, out: TextIO) -> int:
     schedule = loaded.schedule()
     options = _export_options(args, loaded.file)
     calendar = ics.to_calendar(schedule, **options)
-    data = calendar.to_ical()
+    data = ics._serialize(calendar)
     parts = []
     for kind, word in (("VEVENT", "events"), ("VTODO", "tasks")):
         found = calendar.walk(kind)
