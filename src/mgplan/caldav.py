@@ -237,7 +237,7 @@ def sync(
                 server.make_calendar(options.get("name") or _name(schedule))
                 items = []
             if reader is not None:
-                current = reader.read(items)
+                current = reader.read(items, current)
             try:
                 pushed = _push(server, items, current, options)
             except _Conflict:
@@ -472,18 +472,26 @@ class _Reader:
         self.journal = journal
         self.replan = replan
         self.today = today
+        self.current = schedule
         self.logged: list[AnyEntry] = []
         self.unread: list[UnreadItem] = []
         self.waiting: list[UnreadItem] = []
 
-    def read(self, items: list[_Item]) -> Schedule:
+    def read(self, items: list[_Item], current: Schedule) -> Schedule:
         """Append what *items* record and is not in the journal yet; the plan
-        with the journal as it then is."""
+        with the journal as it then is. *current* is the plan the server's
+        items were last pushed from (mgplan's own text on them)."""
         self.unread.clear()
         self.waiting.clear()
         entries = self.journal.read()
-        _, own_lines = _export(self.schedule, self.options)
+        _, own_lines = _export(current, self.options)
         live = {id(entries.log[i]) for i in live_positions(entries.log)}
+        read_before = _ReadBefore(entries.log)
+        self.current = current
+        said: dict[dt.date, list[Taken | MissedDose]] = {}
+        for logged in entries.log:
+            if isinstance(logged, Taken | MissedDose):
+                said.setdefault(logged.date, []).append(logged)
         tasks: dict[dt.date, list[_Task]] = {}
         notes: list[tuple[_Item, list[AnyEntry]]] = []
         for item in items:
@@ -497,12 +505,13 @@ class _Reader:
                     notes.append((item, found))
         candidates: list[tuple[_Item, AnyEntry]] = []
         for evening in sorted(tasks):
-            candidates.extend(self._evening(evening, tasks[evening], entries, live))
-        for item, found in sorted(notes, key=lambda n: n[1][0].date):
-            candidates.extend((item, entry) for entry in found)
+            recorded = said.get(evening, [])
+            candidates.extend(self._evening(evening, tasks[evening], recorded, live))
+        for item, written in sorted(notes, key=lambda n: n[1][0].date):
+            candidates.extend((item, entry) for entry in written)
         latest: list[Schedule] = []
         for item, entry in candidates:
-            if _already(entries, entry):
+            if read_before.has(entry):
                 continue
             try:
                 joined = self.journal.append(
@@ -513,6 +522,7 @@ class _Reader:
                 continue
             if joined is not None:
                 entries = joined
+            read_before.add(entry)
             self.logged.append(entry)
         return latest[-1] if latest else self.replan(entries)
 
@@ -553,7 +563,7 @@ class _Reader:
         self,
         evening: dt.date,
         tasks: list[_Task],
-        entries: JournalEntries,
+        recorded: list[Taken | MissedDose],
         live: set[int],
     ) -> list[tuple[_Item, AnyEntry]]:
         """The entries the tasks of one evening stand for."""
@@ -588,7 +598,7 @@ class _Reader:
                     )
                 )
             return found
-        status = self._status(evening, tasks, entries, live)
+        status = self._status(evening, tasks, recorded, live)
         if status is not None:
             found.insert(0, (tasks[0].item, status))
         return found
@@ -597,7 +607,7 @@ class _Reader:
         self,
         evening: dt.date,
         tasks: list[_Task],
-        entries: JournalEntries,
+        recorded: list[Taken | MissedDose],
         live: set[int],
     ) -> AnyEntry | None:
         """The taken or skipped entry of an evening whose doses are all
@@ -615,11 +625,9 @@ class _Reader:
                 units = self._units(evening, done)
                 if units is None:
                     return None
-            new = _taken(evening, done, units, self.schedule, sources)
+            new = _taken(evening, done, units, self.current, sources)
         uids = {s.uid for s in sources}
-        for entry in entries.log:
-            if not isinstance(entry, Taken | MissedDose) or entry.date != evening:
-                continue
+        for entry in recorded:
             from_here = bool(uids & {s.uid for s in entry.source})
             if isinstance(entry, type(new)):
                 if from_here or id(entry) in live:
@@ -641,7 +649,7 @@ class _Reader:
     def _units(self, evening: dt.date, done: list[_Task]) -> float | None:
         """The units of the doses ticked off, from the plan of that evening."""
         try:
-            day = self.schedule.day(evening)
+            day = self.current.day(evening)
         except (KeyError, ValueError, InvalidInputError):
             day = None
         by_slot = {i.slot_index: i.units for i in day.intakes} if day else {}
@@ -715,19 +723,29 @@ def _taken(
     )
 
 
-def _already(entries: JournalEntries, entry: AnyEntry) -> bool:
-    """Whether *entry* was read before from the same item (retracted or not):
-    an entry equal but for the version of the item it was read from."""
-    uids = {s.uid for s in getattr(entry, "source", ())}
-    if not uids:
-        return False
-    bare = entry.model_dump(exclude={"source"})
-    return any(
-        type(old) is type(entry)
-        and uids & {s.uid for s in getattr(old, "source", ())}
-        and old.model_dump(exclude={"source"}) == bare
-        for old in entries.log
-    )
+class _ReadBefore:
+    """The entries read from calendar items, by item UID, to tell whether an
+    entry was read before from the same item (taken back or not): equal but
+    for the version of the item it was read from."""
+
+    def __init__(self, log: tuple[AnyEntry, ...]) -> None:
+        self.by_uid: dict[str, list[dict[str, Any]]] = {}
+        for entry in log:
+            self.add(entry)
+
+    def add(self, entry: AnyEntry) -> None:
+        sources = getattr(entry, "source", ())
+        if sources:
+            bare = entry.model_dump(exclude={"source"})
+            for source in sources:
+                self.by_uid.setdefault(source.uid, []).append(bare)
+
+    def has(self, entry: AnyEntry) -> bool:
+        sources = getattr(entry, "source", ())
+        if not sources:
+            return False
+        bare = entry.model_dump(exclude={"source"})
+        return any(bare in self.by_uid.get(s.uid, ()) for s in sources)
 
 
 def _said(item: _Item) -> str:
