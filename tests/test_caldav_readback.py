@@ -381,3 +381,65 @@ class TestPush:
         assert [u.uid for u in pushed.unread] == ["broken.ics"]
         assert all("broken" not in call for call in server.calls)
         assert len(pushed.created) == 2
+
+
+class TestChangedInTheCalendar:
+    """The calendar item is where an entry read from it is kept: when the
+    person changes the item, the journal follows (by a retraction, so the
+    line read first is never lost)."""
+
+    def test_unticking_and_cancelling_instead(self, url: str, tmp_path: Path) -> None:
+        journal = tmp_path / "plan.journal.jsonl"
+        sync(planned(journal), url, journal)
+        uid = task_uid("2027-03-04")
+        edit(url, uid, complete(evening("2027-03-04")))
+        assert [e.kind for e in sync(planned(journal), url, journal).logged] == [
+            "taken"
+        ]
+
+        def reopen(todo: icalendar.Component) -> None:
+            todo["STATUS"] = "NEEDS-ACTION"
+            for name in ("COMPLETED", "PERCENT-COMPLETE"):
+                todo.pop(name, None)
+
+        edit(url, uid, reopen)
+        result = sync(planned(journal), url, journal)
+        [retraction] = result.logged
+        assert isinstance(retraction, mgplan.Retracted)
+        assert retraction.entry == 1
+        assert uid in retraction.note
+        assert not planned(journal).taken
+
+        edit(url, uid, cancel)
+        result = sync(planned(journal), url, journal)
+        assert [e.kind for e in result.logged] == ["skipped"]
+        edit(url, uid, complete(evening("2027-03-04", 22)))
+        result = sync(planned(journal), url, journal)
+        assert [e.kind for e in result.logged] == ["retracted", "taken"]
+        assert [e.date for e in planned(journal).taken] == [D("2027-03-04")]
+        assert not planned(journal).missed
+        assert len(journal_lines(journal)) == 5  # nothing rewritten
+        assert not sync(planned(journal), url, journal).logged
+
+    def test_an_edited_or_cancelled_note(self, url: str, tmp_path: Path) -> None:
+        journal = tmp_path / "plan.journal.jsonl"
+        sync(planned(journal), url, journal)
+        add_journal_note(url, "note@phone", D("2027-03-12"), "legs 6")
+        sync(planned(journal), url, journal)
+
+        def seven(note: icalendar.Component) -> None:
+            note["SUMMARY"] = "legs 7"
+
+        edit(url, "note@phone", seven)
+        result = sync(planned(journal), url, journal)
+        assert [e.kind for e in result.logged] == ["retracted", "rls"]
+        [rating] = planned(journal).ratings
+        assert rating.night == 7
+
+        def cancelled(note: icalendar.Component) -> None:
+            note["STATUS"] = "CANCELLED"
+
+        edit(url, "note@phone", cancelled)
+        result = sync(planned(journal), url, journal)
+        assert [e.kind for e in result.logged] == ["retracted"]
+        assert not planned(journal).ratings

@@ -51,7 +51,7 @@ from ._journal import AnyEntry, Journal, JournalEntries
 from ._notes import Note, parse_note
 from ._outcomes import Taken
 from ._schedule import Decision, Schedule
-from ._tolerance import ItemSource, MissedDose, live_positions
+from ._tolerance import ItemSource, MissedDose, Retracted, live_positions
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -478,22 +478,20 @@ class _Reader:
         self.waiting: list[UnreadItem] = []
 
     def read(self, items: list[_Item], current: Schedule) -> Schedule:
-        """Append what *items* record and is not in the journal yet; the plan
-        with the journal as it then is. *current* is the plan the server's
-        items were last pushed from (mgplan's own text on them)."""
+        """Make the journal hold what *items* record: append what is new,
+        take back what was read from an item that now says otherwise. The
+        plan with the journal as it then is. *current* is the plan the
+        server's items were last pushed from (mgplan's own text on them)."""
         self.unread.clear()
         self.waiting.clear()
+        self.current = current
         entries = self.journal.read()
         _, own_lines = _export(current, self.options)
-        live = {id(entries.log[i]) for i in live_positions(entries.log)}
-        read_before = _ReadBefore(entries.log)
-        self.current = current
-        said: dict[dt.date, list[Taken | MissedDose]] = {}
-        for logged in entries.log:
-            if isinstance(logged, Taken | MissedDose):
-                said.setdefault(logged.date, []).append(logged)
         tasks: dict[dt.date, list[_Task]] = {}
-        notes: list[tuple[_Item, list[AnyEntry]]] = []
+        # What each item read cleanly says now, by UID; and what to log.
+        said: dict[str, list[AnyEntry]] = {}
+        statuses: dict[dt.date, Taken | MissedDose | None] = {}
+        wanted: list[tuple[_Item, AnyEntry]] = []
         for item in items:
             if item.kind == "VTODO":
                 task = self._task(item, own_lines)
@@ -501,30 +499,104 @@ class _Reader:
                     tasks.setdefault(task.evening, []).append(task)
             elif item.kind == "VJOURNAL":
                 found = self._journal_note(item)
-                if found:
-                    notes.append((item, found))
-        candidates: list[tuple[_Item, AnyEntry]] = []
+                if found is not None:
+                    said[item.uid] = found
+                    wanted.extend((item, entry) for entry in found)
         for evening in sorted(tasks):
-            recorded = said.get(evening, [])
-            candidates.extend(self._evening(evening, tasks[evening], recorded, live))
-        for item, written in sorted(notes, key=lambda n: n[1][0].date):
-            candidates.extend((item, entry) for entry in written)
-        latest: list[Schedule] = []
-        for item, entry in candidates:
-            if read_before.has(entry):
+            group = sorted(tasks[evening], key=lambda t: t.slot)
+            read = self._evening(evening, group)
+            if read is None:
                 continue
+            status, notes = read
+            statuses[evening] = status
+            if status is not None:
+                wanted.append((group[0].item, status))
+            for task in group:
+                said[task.item.uid] = [e for i, e in notes if i is task.item]
+            wanted.extend(notes)
+        latest: list[Schedule] = []
+
+        def log(item: _Item, entry: AnyEntry) -> bool:
             try:
                 joined = self.journal.append(
                     entry, check=lambda e: latest.append(self.replan(e))
                 )
             except (InvalidInputError, ContraindicationError) as exc:
                 self.unread.append(UnreadItem(item.uid, _said(item), str(exc)))
-                continue
-            if joined is not None:
-                entries = joined
-            read_before.add(entry)
+                return False
             self.logged.append(entry)
+            return joined is not None
+
+        by_uid = {item.uid: item for item in items}
+        for position, uid in self._changed(entries, said, statuses):
+            retraction = Retracted(
+                date=self.today,
+                entry=position,
+                note=f"no longer so in the calendar ({uid})"[:1000],
+            )
+            log(by_uid[uid], retraction)
+        entries = self.journal.read()
+        recorded = _Recorded(entries)
+        for item, entry in wanted:
+            if isinstance(entry, Taken | MissedDose):
+                other = recorded.evening(entry)
+                if other is not None:
+                    if not isinstance(other, type(entry)):
+                        self._conflict(item, entry.date, other)
+                    continue
+            elif recorded.has(entry):
+                continue
+            if log(item, entry):
+                recorded.add(entry)
         return latest[-1] if latest else self.replan(entries)
+
+    def _changed(
+        self,
+        entries: JournalEntries,
+        said: dict[str, list[AnyEntry]],
+        statuses: dict[dt.date, Taken | MissedDose | None],
+    ) -> list[tuple[int, str]]:
+        """The entries (1-based position, item UID) read from items
+        that now say otherwise: an evening unticked or ticked differently, a
+        note changed or cancelled. Items missing from the server, or that do
+        not read now, take nothing back."""
+        live = live_positions(entries.log)
+        changed = []
+        for index, entry in enumerate(entries.log):
+            sources = getattr(entry, "source", ())
+            if index not in live or not sources:
+                continue
+            uids = [s.uid for s in sources]
+            if not all(uid in said for uid in uids):
+                continue
+            if isinstance(entry, Taken | MissedDose):
+                if entry.date not in statuses:
+                    continue
+                now = statuses[entry.date]
+                if now is not None and isinstance(now, type(entry)):
+                    continue
+            else:
+                bare = entry.model_dump(exclude={"source"})
+                if any(
+                    type(e) is type(entry) and e.model_dump(exclude={"source"}) == bare
+                    for uid in uids
+                    for e in said[uid]
+                ):
+                    continue
+            changed.append((index + 1, uids[0]))
+        return changed
+
+    def _conflict(self, item: _Item, evening: dt.date, other: AnyEntry) -> None:
+        said = "taken" if isinstance(other, Taken) else "skipped"
+        self.unread.append(
+            UnreadItem(
+                item.uid,
+                _said(item),
+                f"the journal records the evening of {evening} as {said}; "
+                "the calendar says otherwise: the journal is kept "
+                "('mgplan undo' takes an entry back)",
+            )
+        )
 
     def _task(self, item: _Item, own_lines: frozenset[str]) -> _Task | None:
         match = _TASK_UID.fullmatch(item.uid)
@@ -542,10 +614,12 @@ class _Reader:
         note: Note | None = Note()
         if text:
             try:
+                # About the evening's dose and the night after: its day is
+                # the morning after (read once it has come).
                 note = parse_note(
                     text,
                     evening=evening,
-                    day=max(evening, min(evening + dt.timedelta(1), self.today)),
+                    day=evening + dt.timedelta(1),
                     source=(item.source,),
                 )
             except InvalidInputError as exc:
@@ -560,91 +634,62 @@ class _Reader:
         return _Task(item, evening, int(match["slot"]), note, state, completed)
 
     def _evening(
-        self,
-        evening: dt.date,
-        tasks: list[_Task],
-        recorded: list[Taken | MissedDose],
-        live: set[int],
-    ) -> list[tuple[_Item, AnyEntry]]:
-        """The entries the tasks of one evening stand for."""
-        tasks.sort(key=lambda t: t.slot)
+        self, evening: dt.date, tasks: list[_Task]
+    ) -> tuple[Taken | MissedDose | None, list[tuple[_Item, AnyEntry]]] | None:
+        """What the tasks of one evening say: taken, skipped or not yet
+        (None), and their notes' entries; None if they cannot be read now
+        (the evening has not come, or a note does not read)."""
         closed = [t for t in tasks if t.state != "open"]
-        said = [t for t in tasks if t.note is not None and t.note.entries]
+        noted = [t for t in tasks if t.note is not None and t.note.entries]
         if evening > self.today:
-            for task in {id(t): t for t in (*closed, *said)}.values():
-                self.waiting.append(
-                    UnreadItem(
-                        task.item.uid,
-                        _said(task.item),
-                        f"the evening of {evening} has not come yet",
-                    )
-                )
-            return []
-        found: list[tuple[_Item, AnyEntry]] = [
-            (task.item, entry)
-            for task in said
-            for entry in (task.note.entries if task.note else ())
-        ]
-        if not closed or any(t.note is None for t in tasks):
-            return found  # nothing ticked off, or a note that does not read
+            for task in {id(t): t for t in (*closed, *noted)}.values():
+                self._wait(task, f"the evening of {evening} has not come yet")
+            return None
+        if any(t.note is None for t in tasks):
+            return None  # a note that does not read (reported): nothing guessed
+        notes: list[tuple[_Item, AnyEntry]] = []
+        for task in noted:
+            if task.note is None:
+                continue
+            if evening + dt.timedelta(1) > self.today:
+                self._wait(task, "a note is read from the morning after its evening")
+            else:
+                notes.extend((task.item, e) for e in task.note.entries)
+        if not closed:
+            return None, notes
         if len(closed) < len(tasks):
             for task in closed:
-                self.waiting.append(
-                    UnreadItem(
-                        task.item.uid,
-                        _said(task.item),
-                        f"{len(closed)} of the {len(tasks)} doses of the evening "
-                        f"of {evening} ticked off or cancelled: read once all are",
-                    )
+                self._wait(
+                    task,
+                    f"{len(closed)} of the {len(tasks)} doses of the evening "
+                    f"of {evening} ticked off or cancelled: read once all are",
                 )
-            return found
-        status = self._status(evening, tasks, recorded, live)
-        if status is not None:
-            found.insert(0, (tasks[0].item, status))
-        return found
+            return None, notes
+        status = self._status(evening, tasks)
+        if status is None:
+            return None  # how much was taken cannot be told (reported)
+        return status, notes
+
+    def _wait(self, task: _Task, why: str) -> None:
+        self.waiting.append(UnreadItem(task.item.uid, _said(task.item), why))
 
     def _status(
-        self,
-        evening: dt.date,
-        tasks: list[_Task],
-        recorded: list[Taken | MissedDose],
-        live: set[int],
-    ) -> AnyEntry | None:
+        self, evening: dt.date, tasks: list[_Task]
+    ) -> Taken | MissedDose | None:
         """The taken or skipped entry of an evening whose doses are all
-        ticked off or cancelled; None if the journal already says."""
+        ticked off or cancelled."""
         sources = tuple(t.item.source for t in tasks)
         done = [t for t in tasks if t.state == "done"]
-        new: Taken | MissedDose
         if not done:
-            new = MissedDose(
+            return MissedDose(
                 date=evening, note="cancelled in the calendar", source=sources
             )
-        else:
-            units: float | None = None
-            if len(done) < len(tasks):
-                units = self._units(evening, done)
-                if units is None:
-                    return None
-            new = _taken(evening, done, units, self.current, sources)
-        uids = {s.uid for s in sources}
-        for entry in recorded:
-            from_here = bool(uids & {s.uid for s in entry.source})
-            if isinstance(entry, type(new)):
-                if from_here or id(entry) in live:
-                    return None  # already recorded (or read, then taken back)
-            elif id(entry) in live:
-                said = "taken" if isinstance(entry, Taken) else "skipped"
-                self.unread.append(
-                    UnreadItem(
-                        tasks[0].item.uid,
-                        _said(tasks[0].item),
-                        f"the journal records the evening of {evening} as {said}; "
-                        "the calendar says otherwise: the journal is kept "
-                        "('mgplan undo' takes an entry back)",
-                    )
-                )
+        units: float | None = None
+        if len(done) < len(tasks):
+            units = self._units(evening, done)
+            if units is None:
                 return None
-        return new
+        return _taken(evening, done, units, self.current, sources)
 
     def _units(self, evening: dt.date, done: list[_Task]) -> float | None:
         """The units of the doses ticked off, from the plan of that evening."""
@@ -665,23 +710,26 @@ class _Reader:
             return None
         return sum(by_slot[t.slot] for t in done)
 
-    def _journal_note(self, item: _Item) -> list[AnyEntry]:
+    def _journal_note(self, item: _Item) -> list[AnyEntry] | None:
+        """The entries a journal note says (none once cancelled); None if it
+        is not read now (not a person's note, no date, a day to come, or a
+        text that does not read)."""
         component = item.component
+        if component.get(ics.PLAN_PROPERTY) is not None:
+            return None  # made by a plan (of mgplan, not a person's note)
         if str(component.get("STATUS", "")).upper() == "CANCELLED":
             return []
-        if component.get(ics.PLAN_PROPERTY) is not None:
-            return []  # made by a plan (of mgplan, not a person's note)
         text = _said(item)
         start = component.get("DTSTART") or component.get("CREATED")
         day = _local_day(getattr(start, "dt", None), self.schedule)
         if day is None:
             self.unread.append(UnreadItem(item.uid, text, "a note without a date"))
-            return []
+            return None
         if day > self.today:
             self.waiting.append(
                 UnreadItem(item.uid, text, f"dated {day}, which has not come yet")
             )
-            return []
+            return None
         try:
             note = parse_note(
                 text,
@@ -692,7 +740,7 @@ class _Reader:
             )
         except InvalidInputError as exc:
             self.unread.append(UnreadItem(item.uid, text, str(exc)))
-            return []
+            return None
         return list(note.entries)
 
 
@@ -723,27 +771,33 @@ def _taken(
     )
 
 
-class _ReadBefore:
-    """The entries read from calendar items, by item UID, to tell whether an
-    entry was read before from the same item (taken back or not): equal but
-    for the version of the item it was read from."""
+class _Recorded:
+    """What the journal records now (live entries): the evenings taken or
+    skipped, and the entries read from calendar items by UID, to tell an
+    entry already there (equal but for the item's version) from a new one."""
 
-    def __init__(self, log: tuple[AnyEntry, ...]) -> None:
+    def __init__(self, entries: JournalEntries) -> None:
+        self.evenings: dict[dt.date, AnyEntry] = {}
         self.by_uid: dict[str, list[dict[str, Any]]] = {}
-        for entry in log:
-            self.add(entry)
+        live = live_positions(entries.log)
+        for index, entry in enumerate(entries.log):
+            if index in live:
+                self.add(entry)
 
     def add(self, entry: AnyEntry) -> None:
+        if isinstance(entry, Taken | MissedDose):
+            self.evenings.setdefault(entry.date, entry)
         sources = getattr(entry, "source", ())
         if sources:
             bare = entry.model_dump(exclude={"source"})
             for source in sources:
                 self.by_uid.setdefault(source.uid, []).append(bare)
 
+    def evening(self, entry: Taken | MissedDose) -> AnyEntry | None:
+        return self.evenings.get(entry.date)
+
     def has(self, entry: AnyEntry) -> bool:
         sources = getattr(entry, "source", ())
-        if not sources:
-            return False
         bare = entry.model_dump(exclude={"source"})
         return any(bare in self.by_uid.get(s.uid, ()) for s in sources)
 
