@@ -145,7 +145,11 @@ class SyncResult:
         out: list[str] = []
         if self.logged:
             out.append(f"Read from the calendar into the journal ({len(self.logged)}):")
-            out.extend(f"  {entry.describe()}" for entry in self.logged)
+            out.extend(
+                f"  {entry.describe()}"
+                + (f": {entry.note}" if isinstance(entry, Retracted) else "")
+                for entry in self.logged
+            )
         else:
             out.append("Nothing new to read from the calendar.")
         for title, items in (
