@@ -443,3 +443,36 @@ class TestChangedInTheCalendar:
         result = sync(planned(journal), url, journal)
         assert [e.kind for e in result.logged] == ["retracted"]
         assert not planned(journal).ratings
+
+
+class TestTwoSyncsAtOnce:
+    def test_what_another_sync_logged_meanwhile_is_not_logged_again(
+        self, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Another sync logs the same ticks after this one read the journal
+        and before it appends: the check under the journal's lock sees them,
+        and each evening is in the journal once."""
+        journal = tmp_path / "plan.journal.jsonl"
+        sync(planned(journal), url, journal)
+        for day in ("2027-03-01", "2027-03-02", "2027-03-03"):
+            edit(url, task_uid(day), complete(evening(day)))
+        original = mgplan.Journal.append
+        other: list[caldav.SyncResult] = []
+
+        def append(self: mgplan.Journal, entry: Any, **kwargs: Any) -> Any:
+            if not other:
+                monkeypatch.setattr(mgplan.Journal, "append", original)
+                other.append(sync(planned(journal), url, journal))
+                monkeypatch.setattr(mgplan.Journal, "append", append)
+            return original(self, entry, **kwargs)
+
+        monkeypatch.setattr(mgplan.Journal, "append", append)
+        result = sync(planned(journal), url, journal)
+        assert len(other[0].logged) == 3
+        assert not result.logged
+        assert not result.unread
+        assert [line["date"] for line in journal_lines(journal)] == [
+            "2027-03-01",
+            "2027-03-02",
+            "2027-03-03",
+        ]

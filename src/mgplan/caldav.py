@@ -518,18 +518,25 @@ class _Reader:
             for task in group:
                 said[task.item.uid] = [e for i, e in notes if i is task.item]
             wanted.extend(notes)
-        latest: list[Schedule] = []
+
+        def check(joined: JournalEntries) -> None:
+            # Under the journal's lock: another sync may have logged the
+            # same thing since this one read the journal.
+            *before, entry = joined.log
+            if _already_there(JournalEntries(log=tuple(before)), entry):
+                raise _AlreadyThere
+            self.replan(joined)  # refuses what the plan refuses
 
         def log(item: _Item, entry: AnyEntry) -> bool:
             try:
-                joined = self.journal.append(
-                    entry, check=lambda e: latest.append(self.replan(e))
-                )
+                self.journal.append(entry, check=check)
+            except _AlreadyThere:
+                return False
             except (InvalidInputError, ContraindicationError) as exc:
                 self.unread.append(UnreadItem(item.uid, _said(item), str(exc)))
                 return False
             self.logged.append(entry)
-            return joined is not None
+            return True
 
         by_uid = {item.uid: item for item in items}
         for position, uid in self._changed(entries, said, statuses):
@@ -552,7 +559,8 @@ class _Reader:
                 continue
             if log(item, entry):
                 recorded.add(entry)
-        return latest[-1] if latest else self.replan(entries)
+        # The journal as it is now: another command may have appended too.
+        return self.replan(self.journal.read())
 
     def _changed(
         self,
@@ -773,6 +781,23 @@ def _taken(
     return Taken(
         date=evening, units=units, note="ticked off in the calendar", source=sources
     )
+
+
+class _AlreadyThere(Exception):
+    """The entry is in the journal already (logged by another sync meanwhile)."""
+
+
+def _already_there(entries: JournalEntries, entry: AnyEntry) -> bool:
+    """Whether the journal already holds *entry*: the same entry read from the
+    same item, the same evening taken or skipped, or, for a retraction, an
+    entry already taken back."""
+    live = live_positions(entries.log)
+    if isinstance(entry, Retracted):
+        return entry.entry - 1 not in live
+    recorded = _Recorded(entries)
+    if isinstance(entry, Taken | MissedDose):
+        return recorded.evening(entry) is not None
+    return recorded.has(entry)
 
 
 class _Recorded:
