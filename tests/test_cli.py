@@ -319,7 +319,8 @@ class TestFiles:
             assert "Read from the calendar into the journal (1):" in out
             assert "Took the evening's dose of 2026-11-05" in out
             code, out, _ = run(capsys, "journal", str(plan_copy))
-            assert "2026-11-05" in out
+            assert "2026-11-05  taken" in out
+            assert "[from the calendar]" in out.split("2026-11-05  taken")[1]
             code, out, _ = run(capsys, *argv, "--tasks")
             assert "Nothing new to read from the calendar." in out
 

@@ -284,6 +284,8 @@ def cmd_journal(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     for i, entry in enumerate(log):
         text = f"{entry.date}  {entry.kind:<10} {entry.describe()}"
+        if getattr(entry, "source", ()):
+            text += " [from the calendar]"  # read back by mgplan sync
         if i in taken_back:
             # Struck through (U+0336), and said in words for screen readers.
             text = "".join(c + "\u0336" for c in text) + (
