@@ -11,7 +11,10 @@ then makes the calendar hold exactly the plan:
    journal one by one, each checked against the journal under its lock, and
    each carries the item's UID and ETag, so a second sync never adds them
    again. Something that does not read is reported with its UID and text,
-   and skipped: nothing is guessed.
+   and skipped: nothing is guessed. An item the person changed (unticked,
+   cancelled instead, a note edited or cancelled) has what was read from it
+   taken back by a retraction, and what it says now logged; a deleted item
+   takes nothing back.
 2. **Re-plan** with those entries: they pass the same checks and rules as
    typed ones, so nothing read from a server can raise a dose or the cap.
 3. **Push**: create the missing items, update changed ones in place by UID
