@@ -476,3 +476,40 @@ class TestTwoSyncsAtOnce:
             "2027-03-02",
             "2027-03-03",
         ]
+
+
+def test_preconditions_of_writes() -> None:
+    """A new item is written If-None-Match: *, an update or delete If-Match
+    its ETag; a weak ETag, which never matches, is not sent."""
+
+    class Response:
+        status = 204
+
+    class Client:
+        def __init__(self) -> None:
+            self.sent: list[tuple[str, dict[str, str]]] = []
+
+        def request(
+            self, url: str, method: str, body: str, headers: dict[str, str]
+        ) -> Response:
+            self.sent.append((method, headers))
+            return Response()
+
+    client = Client()
+    server = caldav._Server(client, "http://127.0.0.1/cal/")
+    server.put("http://127.0.0.1/cal/a.ics", "x", None)
+    server.put("http://127.0.0.1/cal/a.ics", "x", '"abc"')
+    server.put("http://127.0.0.1/cal/a.ics", "x", 'W/"abc"')
+    server.delete("http://127.0.0.1/cal/a.ics", '"abc"')
+    server.delete("http://127.0.0.1/cal/a.ics", 'W/"abc"')
+    preconditions = [
+        {k: v for k, v in headers.items() if k.startswith("If-")}
+        for _, headers in client.sent
+    ]
+    assert preconditions == [
+        {"If-None-Match": "*"},
+        {"If-Match": '"abc"'},
+        {},
+        {"If-Match": '"abc"'},
+        {},
+    ]

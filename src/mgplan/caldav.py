@@ -408,19 +408,29 @@ class _Server:
         """Store *text* at *href*: over the version *etag* (If-Match), or as
         a new object (If-None-Match) when *etag* is None."""
         headers = {"Content-Type": "text/calendar; charset=utf-8"}
-        headers.update({"If-Match": etag} if etag else {"If-None-Match": "*"})
+        if etag is None:
+            headers["If-None-Match"] = "*"
+        elif _strong(etag):
+            headers["If-Match"] = etag
         response = self.client.request(href, "PUT", text, headers)
         if response.status == 412:
             raise _Conflict(href)
         _check(response, href, "PUT")
 
     def delete(self, href: str, etag: str) -> None:
-        headers = {"If-Match": etag} if etag else {}
+        headers = {"If-Match": etag} if _strong(etag) else {}
         response = self.client.request(href, "DELETE", "", headers)
         if response.status == 412:
             raise _Conflict(href)
         if response.status != 404:  # already gone: as good as deleted
             _check(response, href, "DELETE")
+
+
+def _strong(etag: str) -> bool:
+    """Whether *etag* can be an If-Match precondition: a weak ETag (W/"...")
+    never matches one (RFC 9110 13.1.1), so with it the write goes out
+    unconditionally rather than failing every time."""
+    return bool(etag) and not etag.startswith("W/")
 
 
 def _check(response: Any, url: str, method: str) -> None:
