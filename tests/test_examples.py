@@ -19,6 +19,14 @@ EXPECTED = {
         "Ceiling: 120.6 mg",
     ],
     "custom_product.py": ["23.9 mg elemental", "EU (SCF) upper limit"],
+    "phone_notes.py": [
+        "Moderate loose stools on 2027-03-11 (after the evening of 2027-03-10)",
+        "Skipped the evening of 2027-03-11",
+        "Not read: note: expected a whole number after 'legs'",
+        "[moderate-step-back]",
+        "Tonight (2027-03-13): 1 capsule (100 mg)",
+        "not medical advice",
+    ],
     "ten_weeks.py": [
         "[mild-hold] Mild loose stools",
         "Verdict: improved.",
