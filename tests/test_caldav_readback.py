@@ -513,3 +513,66 @@ def test_preconditions_of_writes() -> None:
         {"If-Match": '"abc"'},
         {},
     ]
+
+
+class TestHostileServer:
+    """What a misbehaving server sends is a SyncError or a reported item,
+    never a traceback, and nothing is logged from it."""
+
+    class Client:
+        def __init__(self, status: int, raw: str) -> None:
+            self.status, self.raw = status, raw
+
+        def request(self, url: str, method: str, body: str, headers: object) -> Any:
+            return self
+
+    def items(self, status: int, raw: str) -> Any:
+        server = caldav._Server(self.Client(status, raw), "http://127.0.0.1/cal/")
+        return server.items()
+
+    def test_not_xml(self) -> None:
+        with pytest.raises(mgplan.SyncError, match="not XML"):
+            self.items(207, "<html>oops")
+
+    def test_an_error_status(self) -> None:
+        with pytest.raises(mgplan.SyncError, match=r"refused REPORT \(HTTP 500\)"):
+            self.items(500, "")
+
+    def test_no_calendar(self) -> None:
+        assert self.items(404, "") is None
+
+    def test_odd_objects(self) -> None:
+        """Objects without data, a failed propstat, broken or huge data: the
+        readable ones are read, the rest come back without a component."""
+        big = "BEGIN:VCALENDAR\r\n" + "X-A:" + "a" * 300_000 + "\r\nEND:VCALENDAR\r\n"
+        raw = (
+            '<?xml version="1.0"?><D:multistatus xmlns:D="DAV:" '
+            'xmlns:C="urn:ietf:params:xml:ns:caldav">'
+            "<D:response><D:href>/cal/</D:href><D:propstat><D:prop>"
+            "<D:getetag/></D:prop><D:status>HTTP/1.1 200 OK</D:status>"
+            "</D:propstat></D:response>"
+            "<D:response><D:href>/cal/gone.ics</D:href><D:propstat><D:prop>"
+            "<C:calendar-data>BEGIN:VCALENDAR</C:calendar-data></D:prop>"
+            "<D:status>HTTP/1.1 404 Not Found</D:status></D:propstat></D:response>"
+            "<D:response><D:href>/cal/broken.ics</D:href><D:propstat><D:prop>"
+            '<D:getetag>"1"</D:getetag><C:calendar-data>BEGIN:VCALENDAR\r\nBEGIN:'
+            "</C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status>"
+            "</D:propstat></D:response>"
+            "<D:response><D:href>/cal/big.ics</D:href><D:propstat><D:prop>"
+            f'<D:getetag>"2"</D:getetag><C:calendar-data>{big}'
+            "</C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status>"
+            "</D:propstat></D:response>"
+            "<D:response><D:href>/cal/note.ics</D:href><D:propstat><D:prop>"
+            '<D:getetag>"3"</D:getetag><C:calendar-data>BEGIN:VCALENDAR\r\n'
+            "VERSION:2.0\r\nPRODID:x\r\nBEGIN:VJOURNAL\r\nUID:n@x\r\n"
+            "DTSTAMP:20270313T080000Z\r\nDTSTART;VALUE=DATE:20270312\r\n"
+            "SUMMARY:legs 2\r\nEND:VJOURNAL\r\nEND:VCALENDAR\r\n"
+            "</C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status>"
+            "</D:propstat></D:response></D:multistatus>"
+        )
+        found = {item.href.rsplit("/", 1)[-1]: item for item in self.items(207, raw)}
+        assert sorted(found) == ["big.ics", "broken.ics", "note.ics"]
+        assert found["broken.ics"].component is None
+        assert found["big.ics"].component is None
+        assert (found["note.ics"].kind, found["note.ics"].uid) == ("VJOURNAL", "n@x")
+        assert found["note.ics"].etag == '"3"'
