@@ -4,9 +4,8 @@ phone (ticks tasks off, cancels them, writes notes), mgplan syncs."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,23 +16,11 @@ import pytest
 import mgplan
 from mgplan import caldav
 
-from .radicale_server import PASSWORD, USER, Server, radicale
+from .radicale_server import PASSWORD, USER
 
 D = dt.date.fromisoformat
 BERLIN = "Europe/Berlin"
 TODAY = D("2027-03-13")
-_names = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with radicale(tmp_path_factory.mktemp("radicale")) as running:
-        yield running
-
-
-@pytest.fixture
-def url(server: Server) -> str:
-    return server.calendar_url(f"phone{next(_names)}")
 
 
 def regimen(**changes: Any) -> mgplan.Regimen:
@@ -576,3 +563,14 @@ class TestHostileServer:
         assert found["big.ics"].component is None
         assert (found["note.ics"].kind, found["note.ics"].uid) == ("VJOURNAL", "n@x")
         assert found["note.ics"].etag == '"3"'
+
+
+def test_a_task_at_100_percent_is_done_and_kept() -> None:
+    """A client that marks a task done only by PERCENT-COMPLETE:100 has it
+    read as taken, and so also kept when the plan drops it: one notion of
+    done for reading and for pushing."""
+    todo = icalendar.Todo()
+    todo.add("PERCENT-COMPLETE", 100)
+    assert caldav._state(todo) == "done"
+    assert caldav._closed(todo)
+    assert caldav._state(icalendar.Todo()) == "open"

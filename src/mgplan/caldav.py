@@ -36,6 +36,7 @@ never from code.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import os
 import re
 import urllib.parse
@@ -503,7 +504,7 @@ class _Reader:
         self.waiting.clear()
         self.current = current
         entries = self.journal.read()
-        _, own_lines = _export(current, self.options)
+        own_lines = _own_lines(current, self.options)
         tasks: dict[dt.date, list[_Task]] = {}
         # What each item read cleanly says now, by UID; and what to log.
         said: dict[str, list[AnyEntry]] = {}
@@ -586,9 +587,10 @@ class _Reader:
         note changed or cancelled. Items missing from the server, or that do
         not read now, take nothing back."""
         live = live_positions(entries.log)
+        now_said = {uid: [_bare(e) for e in found] for uid, found in said.items()}
         changed = []
         for index, entry in enumerate(entries.log):
-            sources = getattr(entry, "source", ())
+            sources = _sources(entry)
             if index not in live or not sources:
                 continue
             uids = [s.uid for s in sources]
@@ -600,14 +602,8 @@ class _Reader:
                 now = statuses[entry.date]
                 if now is not None and isinstance(now, type(entry)):
                     continue
-            else:
-                bare = entry.model_dump(exclude={"source"})
-                if any(
-                    type(e) is type(entry) and e.model_dump(exclude={"source"}) == bare
-                    for uid in uids
-                    for e in said[uid]
-                ):
-                    continue
+            elif any(_bare(entry) in now_said[uid] for uid in uids):
+                continue
             changed.append((index + 1, uids[0]))
         return changed
 
@@ -632,9 +628,6 @@ class _Reader:
         except ValueError:
             return None
         component = item.component
-        status = str(component.get("STATUS", "")).upper()
-        percent = str(component.get("PERCENT-COMPLETE", ""))
-        completed = _instant(component, "COMPLETED")
         text = _person_text(component, own_lines)
         note: Note | None = Note()
         if text:
@@ -650,12 +643,8 @@ class _Reader:
             except InvalidInputError as exc:
                 self.unread.append(UnreadItem(item.uid, text, str(exc)))
                 note = None
-        if (note is not None and note.skipped) or status == "CANCELLED":
-            state = "skipped"
-        elif status == "COMPLETED" or completed is not None or percent == "100":
-            state = "done"
-        else:
-            state = "open"
+        state = "skipped" if note is not None and note.skipped else _state(component)
+        completed = _instant(component, "COMPLETED")
         return _Task(item, evening, int(match["slot"]), note, state, completed)
 
     def _evening(
@@ -665,21 +654,19 @@ class _Reader:
         (None), and their notes' entries; None if they cannot be read now
         (the evening has not come, or a note does not read)."""
         closed = [t for t in tasks if t.state != "open"]
-        noted = [t for t in tasks if t.note is not None and t.note.entries]
+        noted = [(t, t.note) for t in tasks if t.note is not None and t.note.entries]
         if evening > self.today:
-            for task in {id(t): t for t in (*closed, *noted)}.values():
+            for task in {id(t): t for t in (*closed, *(t for t, _ in noted))}.values():
                 self._wait(task, f"the evening of {evening} has not come yet")
             return None
         if any(t.note is None for t in tasks):
             return None  # a note that does not read (reported): nothing guessed
         notes: list[tuple[_Item, AnyEntry]] = []
-        for task in noted:
-            if task.note is None:
-                continue
+        for task, note in noted:
             if evening + dt.timedelta(1) > self.today:
                 self._wait(task, "a note is read from the morning after its evening")
             else:
-                notes.extend((task.item, e) for e in task.note.entries)
+                notes.extend((task.item, e) for e in note.entries)
         if not closed:
             return None, notes
         if len(closed) < len(tasks):
@@ -804,10 +791,9 @@ def _already_there(entries: JournalEntries, entry: AnyEntry) -> bool:
     """Whether the journal already holds *entry*: the same entry read from the
     same item, the same evening taken or skipped, or, for a retraction, an
     entry already taken back."""
-    live = live_positions(entries.log)
-    if isinstance(entry, Retracted):
-        return entry.entry - 1 not in live
     recorded = _Recorded(entries)
+    if isinstance(entry, Retracted):
+        return entry.entry - 1 not in recorded.live
     if isinstance(entry, Taken | MissedDose):
         return recorded.evening(entry) is not None
     return recorded.has(entry)
@@ -821,27 +807,36 @@ class _Recorded:
     def __init__(self, entries: JournalEntries) -> None:
         self.evenings: dict[dt.date, AnyEntry] = {}
         self.by_uid: dict[str, list[dict[str, Any]]] = {}
-        live = live_positions(entries.log)
+        self.live = live_positions(entries.log)
         for index, entry in enumerate(entries.log):
-            if index in live:
+            if index in self.live:
                 self.add(entry)
 
     def add(self, entry: AnyEntry) -> None:
         if isinstance(entry, Taken | MissedDose):
             self.evenings.setdefault(entry.date, entry)
-        sources = getattr(entry, "source", ())
-        if sources:
-            bare = entry.model_dump(exclude={"source"})
-            for source in sources:
-                self.by_uid.setdefault(source.uid, []).append(bare)
+        for source in _sources(entry):
+            self.by_uid.setdefault(source.uid, []).append(_bare(entry))
 
     def evening(self, entry: Taken | MissedDose) -> AnyEntry | None:
         return self.evenings.get(entry.date)
 
     def has(self, entry: AnyEntry) -> bool:
-        sources = getattr(entry, "source", ())
-        bare = entry.model_dump(exclude={"source"})
-        return any(bare in self.by_uid.get(s.uid, ()) for s in sources)
+        bare = _bare(entry)
+        return any(bare in self.by_uid.get(s.uid, ()) for s in _sources(entry))
+
+
+def _sources(entry: AnyEntry) -> tuple[ItemSource, ...]:
+    """The calendar items *entry* was read from (none for typed entries and
+    the kinds without a source)."""
+    sources: tuple[ItemSource, ...] = getattr(entry, "source", ())
+    return sources
+
+
+def _bare(entry: AnyEntry) -> dict[str, Any]:
+    """*entry* without the version of the item it was read from: equal for
+    the same entry read again (its kind included)."""
+    return entry.model_dump(exclude={"source"})
 
 
 def _said(item: _Item) -> str:
@@ -858,15 +853,19 @@ def _said(item: _Item) -> str:
 def _person_text(component: Any, own_lines: frozenset[str]) -> str:
     """What a person added to one of mgplan's tasks: its comments, and the
     lines of its notes (DESCRIPTION) that mgplan never wrote."""
-    lines = [str(c) for c in _all(component, "COMMENT")]
-    description = str(component.get("DESCRIPTION", ""))
-    own = {line.strip() for line in own_lines}
-    lines.extend(
+    comments = [str(c) for c in _all(component, "COMMENT")]
+    return "\n".join([*comments, *_added_lines(component, own_lines)])
+
+
+def _added_lines(component: Any, own_lines: frozenset[str]) -> list[str]:
+    """The lines of *component*'s DESCRIPTION that are not mgplan's own
+    (*own_lines*, stripped)."""
+    description = str(component.get("DESCRIPTION", "")).replace("\r\n", "\n")
+    return [
         line
-        for line in description.replace("\r\n", "\n").split("\n")
-        if line.strip() and line.strip() not in own
-    )
-    return "\n".join(lines)
+        for line in description.split("\n")
+        if line.strip() and line.strip() not in own_lines
+    ]
 
 
 def _all(component: Any, name: str) -> list[Any]:
@@ -911,11 +910,18 @@ class _Wanted:
     calendar: Any  # the VCALENDAR to upload: VTIMEZONEs and the component
 
 
+def _own_lines(schedule: Schedule, options: Mapping[str, Any]) -> frozenset[str]:
+    """Every line of text mgplan wrote for the plan's items, stripped."""
+    _, lines = ics._to_calendar(schedule, **_options(options), own_lines=True)
+    return frozenset(line.strip() for line in lines)
+
+
 def _export(
     schedule: Schedule, options: Mapping[str, Any]
 ) -> tuple[dict[str, _Wanted], frozenset[str]]:
     """One calendar per UID to upload (cancelled items left out: on a server
-    they are deleted), and every line of text mgplan writes for the plan."""
+    they are deleted), and every line of text mgplan writes for the plan,
+    stripped."""
     calendar, lines = ics._to_calendar(schedule, **_options(options), own_lines=True)
     timezones = list(calendar.walk("VTIMEZONE"))
     wanted: dict[str, _Wanted] = {}
@@ -927,22 +933,19 @@ def _export(
             single.add_component(timezone)
         single.add_component(component)
         wanted[str(component["UID"])] = _Wanted(component, single)
-    return wanted, lines
+    return wanted, frozenset(line.strip() for line in lines)
 
 
 def _options(options: Mapping[str, Any]) -> dict[str, Any]:
-    defaults: dict[str, Any] = {
-        "alarm_before": dt.timedelta(0),
-        "duration": ics.DEFAULT_DURATION,
-        "name": None,
-        "title": "form",
-        "refill": False,
-        "refill_days_ahead": ics.DEFAULT_REFILL_DAYS,
-        "compact": False,
-        "items": "events",
-        "stamp": None,
-    }
-    return {**defaults, **options}
+    """*options* with ``to_calendar``'s defaults for the ones not given."""
+    return {**_DEFAULTS, **options}
+
+
+_DEFAULTS: dict[str, Any] = {
+    name: parameter.default
+    for name, parameter in inspect.signature(ics.to_calendar).parameters.items()
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+}
 
 
 def _ours(item: _Item, plan_id: str) -> bool:
@@ -1028,11 +1031,20 @@ def _push(
 _KEPT = ("STATUS", "COMPLETED", "PERCENT-COMPLETE", "COMMENT")
 
 
-def _closed(component: Any) -> bool:
+def _state(component: Any) -> str:
+    """What a person did with a task: "skipped" (cancelled), "done" (status,
+    completion time or 100 %), or "open"."""
     status = str(component.get("STATUS", "")).upper()
-    return (
-        status in ("COMPLETED", "CANCELLED") or component.get("COMPLETED") is not None
-    )
+    if status == "CANCELLED":
+        return "skipped"
+    done = component.get("COMPLETED") is not None
+    if status == "COMPLETED" or done or str(component.get("PERCENT-COMPLETE")) == "100":
+        return "done"
+    return "open"
+
+
+def _closed(component: Any) -> bool:
+    return _state(component) != "open"
 
 
 def _merge(want: _Wanted, server: Any, own_lines: frozenset[str]) -> _Wanted:
@@ -1041,11 +1053,7 @@ def _merge(want: _Wanted, server: Any, own_lines: frozenset[str]) -> _Wanted:
     notes."""
     if want.component.name != "VTODO" or server.name != "VTODO":
         return want
-    added = [
-        line
-        for line in str(server.get("DESCRIPTION", "")).replace("\r\n", "\n").split("\n")
-        if line.strip() and line.strip() not in {o.strip() for o in own_lines}
-    ]
+    added = _added_lines(server, own_lines)
     person = {
         name: _all(server, name) for name in _KEPT if server.get(name) is not None
     }
