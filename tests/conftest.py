@@ -1,9 +1,28 @@
 import datetime as dt
+import itertools
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 import mgplan
+
+from .radicale_server import Server, radicale
+
+_calendars = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A real Radicale on 127.0.0.1, one per test module."""
+    with radicale(tmp_path_factory.mktemp("radicale")) as running:
+        yield running
+
+
+@pytest.fixture
+def url(server: Server) -> str:
+    """A fresh calendar URL for each test."""
+    return server.calendar_url(f"calendar{next(_calendars)}")
 
 
 @pytest.fixture

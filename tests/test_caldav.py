@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from collections.abc import Iterator
 
 import caldav as caldav_client
 import pytest
@@ -13,23 +11,10 @@ import mgplan
 from mgplan import caldav, ics
 
 from .conftest import report
-from .radicale_server import PASSWORD, USER, Server, radicale
+from .radicale_server import PASSWORD, USER
 from .test_ics import reference_schedule
 
-_names = itertools.count()
 D = dt.date.fromisoformat
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with radicale(tmp_path_factory.mktemp("radicale")) as running:
-        yield running
-
-
-@pytest.fixture
-def url(server: Server) -> str:
-    """A fresh calendar URL for each test."""
-    return server.calendar_url(f"plan{next(_names)}")
 
 
 def push(schedule: mgplan.Schedule, url: str, **options: object) -> caldav.SyncResult:
