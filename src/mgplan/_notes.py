@@ -56,6 +56,7 @@ _RATINGS: dict[tuple[str, ...], str] = {
 }
 _SKIPPED = (("not", "taken"), ("skipped",), ("skip",), ("missed",))
 _NUMBER = re.compile(r"(\d{1,3})(?:/(\d{1,3}))?")
+# A bound on what is parsed (mgplan's convention): a night's note is a line or two.
 MAX_NOTE_CHARS = 2000
 # The syntax in one line, for error messages.
 _SHORT = (

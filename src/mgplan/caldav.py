@@ -73,9 +73,11 @@ ENV_URL = "MGPLAN_CALDAV_URL"
 ENV_USERNAME = "MGPLAN_CALDAV_USERNAME"
 ENV_PASSWORD = "MGPLAN_CALDAV_PASSWORD"
 
-# Rounds of read-and-write when other clients keep changing items meanwhile.
+# Rounds of read-and-write when other clients keep changing items meanwhile
+# (mgplan's convention, not a published figure).
 MAX_ROUNDS = 5
-# A calendar object larger than this is not one of mgplan's, nor a note.
+# A calendar object larger than this is not one of mgplan's, nor a note (a
+# bound against hostile servers; mgplan's largest task is a few kB).
 _MAX_ITEM_BYTES = 256 * 1024
 
 _DAV = "{DAV:}"
