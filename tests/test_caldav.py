@@ -182,6 +182,11 @@ class TestErrors:
             caldav.sync(reference_schedule(), environ={})
         assert str(info.value).endswith("got nothing")
 
+    def test_control_characters_in_the_url(self) -> None:
+        """A URL with a line break is refused, not cleaned up and sent."""
+        with pytest.raises(mgplan.InvalidInputError, match="without control"):
+            caldav.sync(reference_schedule(), "http://x/\r\nHost: evil", environ={})
+
     def test_not_http(self) -> None:
         """Only http(s) URLs are accepted."""
         with pytest.raises(mgplan.InvalidInputError, match="http"):

@@ -52,6 +52,7 @@ import icalendar
 from . import ics
 from ._errors import ContraindicationError, InvalidInputError, SyncError
 from ._journal import AnyEntry, Journal, JournalEntries
+from ._model import control_characters
 from ._notes import Note, parse_note
 from ._outcomes import Taken
 from ._schedule import Decision, Schedule
@@ -282,6 +283,10 @@ def _check_url(url: str | None) -> str:
     if not url:
         raise InvalidInputError(
             "url", f"a CalDAV calendar URL (argument or ${ENV_URL})"
+        )
+    if control_characters(url):  # urlsplit would drop CR/LF silently
+        raise InvalidInputError(
+            "url", "a URL without control characters (line breaks, tabs)", url
         )
     try:
         parts = urllib.parse.urlsplit(url)
