@@ -10,10 +10,11 @@ rules, and records each day and each decision.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from ._errors import InvalidInputError
@@ -34,7 +35,7 @@ from ._rules import (
     on_acknowledgement,
     react,
 )
-from ._schedule import Action, DayEntry, Decision, Phase, Schedule
+from ._schedule import DISCLAIMER, Action, DayEntry, Decision, Phase, Schedule
 from ._tolerance import (
     ClinicianAck,
     MissedDose,
@@ -238,13 +239,19 @@ def _effective(report: SideEffectReport) -> dt.date:
     return max(report.date, report.dose_date + dt.timedelta(1))
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Day:
-    """One emitted day, before it becomes a ``DayEntry``."""
+    """One emitted day, before it becomes a ``DayEntry``. Immutable: a run of
+    like days shares one."""
 
     phase: Phase
     rung: int  # -1: no dose
     missed: bool
+
+
+_BASELINE_DAY = _Day(Phase.BASELINE, -1, False)
+_TRIAL_OFF_DAY = _Day(Phase.TRIAL_OFF, -1, False)
+_ONE_DAY = dt.timedelta(1)
 
 
 @dataclass
@@ -311,6 +318,7 @@ class _Planner:
         self.as_of = as_of
         self.product = regimen.product
         self.interval = regimen.step_interval_days
+        self.dose_start = regimen.dose_start
         self.cap = profile.daily_cap_mg
         self.ladder: Ladder = build_ladder(regimen, self.cap, profile.cap_reason)
         self.quantum_mg = self.ladder.quantum_mg
@@ -361,12 +369,12 @@ class _Planner:
         rule: str = "",
     ) -> None:
         self.decisions.append(
-            Decision(
+            Decision.trusted(
                 date=date,
                 action=action,
                 message=message,
-                dose_before_mg=before,
-                dose_after_mg=after,
+                dose_before_mg=None if before is None else float(before),
+                dose_after_mg=None if after is None else float(after),
                 cause=cause,
                 consult_clinician=consult,
                 suggestion=suggestion,
@@ -435,7 +443,13 @@ class _Planner:
             cuts.append(max(cut, self.regimen.start_date))
         snapshots: dict[dt.date, _Snapshot] = {}
         run = self._begin()
-        self._simulate(run, self.regimen.start_date, self.journal, snapshots=snapshots)
+        self._simulate(
+            run,
+            self.regimen.start_date,
+            self.journal,
+            snapshots=snapshots,
+            cuts=frozenset(cuts),
+        )
         versions = []
         for count, cut in enumerate(cuts):
             snap = snapshots.get(cut)
@@ -544,33 +558,39 @@ class _Planner:
                     rule="spacing",
                 )
 
-    def _placement_decisions(self, entries: list[DayEntry]) -> list[Decision]:
+    def _placement_decisions(self) -> list[Decision]:
         """A decision wherever the intakes' moves or omissions change."""
         decisions = []
         before: tuple[tuple[str, bool], ...] = ()
-        for entry, record in zip(entries, self.days, strict=True):
-            now: tuple[tuple[str, bool], ...] = ()
-            if record.rung >= 0:
-                now = self.placement.describe(
-                    entry.date, self.ladder.quanta[record.rung]
-                )
-            if now != before:
-                if now:
-                    text = " ".join(sentence for sentence, _ in now)
-                    consult = any(flag for _, flag in now)
-                else:
-                    text = "The intakes are back at their usual times."
-                    consult = False
-                decisions.append(
-                    Decision(
-                        date=entry.date,
-                        action=Action.SPACING,
-                        message=f"From {entry.date.isoformat()}: {text}",
-                        consult_clinician=consult,
-                        rule="spacing",
+        for first, count, record in _runs(self.regimen.start_date, self.days):
+            if record.rung < 0:
+                changes: Iterable[tuple[dt.date, tuple[tuple[str, bool], ...]]]
+                changes = ((first, ()),)
+            else:
+                quanta = self.ladder.quanta[record.rung]
+                changes = self.placement.descriptions(first, count, quanta)
+            for date, now in changes:
+                if now != before:
+                    if now:
+                        text = " ".join(sentence for sentence, _ in now)
+                        consult = any(flag for _, flag in now)
+                    else:
+                        text = "The intakes are back at their usual times."
+                        consult = False
+                    decisions.append(
+                        Decision.trusted(
+                            date=date,
+                            action=Action.SPACING,
+                            message=f"From {date.isoformat()}: {text}",
+                            dose_before_mg=None,
+                            dose_after_mg=None,
+                            cause=None,
+                            consult_clinician=consult,
+                            suggestion="",
+                            rule="spacing",
+                        )
                     )
-                )
-            before = now
+                before = now
         return decisions
 
     def _plan_end(self, run: _Run) -> dt.date | None:
@@ -645,7 +665,10 @@ class _Planner:
         journal: _Journal,
         *,
         snapshots: dict[dt.date, _Snapshot] | None = None,
+        cuts: frozenset[dt.date] = frozenset(),
     ) -> None:
+        """Emit the days from *day* on. With *snapshots*, the run as it was at
+        the start of each day in *cuts* is stored there under its date."""
         start = self.regimen.start_date
         dose_start = self.regimen.dose_start
         ferritin_dates = {e.date for e in journal.ferritin if e.date > start}
@@ -660,6 +683,24 @@ class _Planner:
         for ack in journal.clinician:
             acks[ack.date].append(ack)
         last_entry = journal.last_date
+        limit = start + dt.timedelta(MAX_PLAN_DAYS)
+        # The days on which an entry can change something; between them and
+        # the run's own due dates, the days are alike and emitted in one go.
+        events = sorted(
+            {
+                start,
+                dose_start,
+                limit,
+                *ferritin_dates,
+                *reports,
+                *missed,
+                *(m + _ONE_DAY for m in missed),  # the first evening back
+                *acks,
+                *(x.date for x in resolved),
+                *(() if last_entry is None else (last_entry + _ONE_DAY,)),
+                *cuts,
+            }
+        )
         while True:
             end = self._plan_end(run)
             if end is not None and day > end:
@@ -670,13 +711,13 @@ class _Planner:
                 and (last_entry is None or day > last_entry)
             ):
                 break
-            if (day - start).days >= MAX_PLAN_DAYS:
+            if day >= limit:
                 raise InvalidInputError(
                     "Regimen",
                     f"a plan that ends within {MAX_PLAN_DAYS} days",
                     f"a plan still running on {day.isoformat()}",
                 )
-            if snapshots is not None:
+            if snapshots is not None and day in cuts:
                 snapshots[day] = _Snapshot(
                     run.copy(),
                     len(self.days),
@@ -688,46 +729,143 @@ class _Planner:
             # resumed here decides it from its own journal).
             if day == start or day in ferritin_dates:
                 self._iron(day, journal)
-            if day < dose_start:  # the baseline: no dose, nothing to react to
-                self.days.append(_Day(Phase.BASELINE, -1, False))
-                day += dt.timedelta(1)
-                continue
-            arm = self._trial_arm(run, day)
-            if arm == "off":  # no magnesium: reports are noted, not acted on
-                for _, report in reports.get(day, ()):
-                    run.noted.add(id(report))
-                    self._decide(
-                        day,
-                        Action.NOTE,
-                        f"{report.describe()}: in an off block of the trial, "
-                        "without magnesium; noted for the review (side effects "
-                        "are reported on placebo too).",
-                        cause=report,
-                        rule="trial",
-                    )
-                self.days.append(_Day(Phase.TRIAL_OFF, -1, False))
-                day += dt.timedelta(1)
-                continue
-            missed_today = day in missed
-            if run.mode is Phase.PAUSED:
-                self._maybe_resume(run, day, resolved)
-            for ack in acks.get(day, ()):
-                self._acknowledge(run, day, ack)
-            if run.mode in _DOSED and not missed_today:
-                self._after_gap(run, day, missed)
+            self._day(run, day, reports, missed, acks, resolved)
+            day += _ONE_DAY
+            if self.fast_forward:
+                day = self._plain_days(run, day, events, resolved, last_entry)
+
+    def _day(
+        self,
+        run: _Run,
+        day: dt.date,
+        reports: dict[dt.date, list[tuple[int, SideEffectReport]]],
+        missed: dict[dt.date, MissedDose],
+        acks: dict[dt.date, list[ClinicianAck]],
+        resolved: list[Resolved],
+    ) -> None:
+        """One day: what the entries and the run's due dates change, then the
+        day itself."""
+        if day < self.dose_start:  # the baseline: nothing to react to
+            self.days.append(_BASELINE_DAY)
+            return
+        arm = self._trial_arm(run, day)
+        if arm == "off":  # no magnesium: reports are noted, not acted on
             for _, report in reports.get(day, ()):
                 run.noted.add(id(report))
-                self._report(run, day, report)
-            if (
-                run.mode in _DOSED
-                and run.next_increase is not None
-                and day >= run.next_increase
-                and not missed_today
-                and (run.quiet_until is None or day >= run.quiet_until)
-            ):
-                self._increase(run, day)
-            self._emit(run, missed_today, trial=arm == "on")
-            day += dt.timedelta(1)
+                self._decide(
+                    day,
+                    Action.NOTE,
+                    f"{report.describe()}: in an off block of the trial, "
+                    "without magnesium; noted for the review (side effects "
+                    "are reported on placebo too).",
+                    cause=report,
+                    rule="trial",
+                )
+            self.days.append(_TRIAL_OFF_DAY)
+            return
+        missed_today = day in missed
+        if run.mode is Phase.PAUSED:
+            self._maybe_resume(run, day, resolved)
+        for ack in acks.get(day, ()):
+            self._acknowledge(run, day, ack)
+        if run.mode in _DOSED and not missed_today:
+            self._after_gap(run, day, missed)
+        for _, report in reports.get(day, ()):
+            run.noted.add(id(report))
+            self._report(run, day, report)
+        if (
+            run.mode in _DOSED
+            and run.next_increase is not None
+            and day >= run.next_increase
+            and not missed_today
+            and (run.quiet_until is None or day >= run.quiet_until)
+        ):
+            self._increase(run, day)
+        self._emit(run, missed_today, trial=arm == "on")
+
+    # Off only in the tests, which check that skipping ahead changes nothing.
+    fast_forward = True
+
+    def _plain_days(
+        self,
+        run: _Run,
+        day: dt.date,
+        events: list[dt.date],
+        resolved: list[Resolved],
+        last_entry: dt.date | None,
+    ) -> dt.date:
+        """Emit, in one go, the days from *day* on on which nothing can
+        happen, and return the first day after them (*day* itself when it is
+        not such a day).
+
+        A day is plain when no entry is dated or takes effect on it (the
+        *events*) and the run has nothing due: no increase, no end of a pause,
+        no new trial block, no first evening back after missed ones, and the
+        plan neither ends nor stops there. Each such day is what the day
+        before was, and only the count of quiet evenings moves.
+        """
+        stop = events[bisect.bisect_left(events, day)]
+        end = self._plan_end(run)
+        if end is not None:
+            stop = min(stop, end + _ONE_DAY)
+        elif self._waiting(run, day, resolved) and (
+            last_entry is None or day > last_entry
+        ):
+            return day  # the plan ends here
+        if day < self.dose_start:
+            count = (stop - day).days
+            self.days.extend([_BASELINE_DAY] * count)
+            return max(stop, day)
+        mode = run.mode
+        if mode in _DOSED:
+            if run.gap:
+                return day
+            due = run.next_increase
+            if due is not None:
+                if run.quiet_until is not None:
+                    due = max(due, run.quiet_until)
+                stop = min(stop, due)
+        elif mode is Phase.PAUSED and run.pause_until is not None:
+            if run.pause_until >= day:
+                stop = min(stop, run.pause_until + _ONE_DAY)
+            elif run.awaiting_since is None:
+                return day  # the pause is over: it resumes today
+            # Else it waits for a resolution, whose dates are events.
+        arm: str | None = None
+        trial = self.regimen.trial
+        if trial is not None:
+            if run.trial_start is None:
+                maintained = self._maintenance_end(run)
+                if maintained is not None and mode is Phase.MAINTAINING:
+                    stop = min(stop, maintained + _ONE_DAY)
+            else:
+                index = (day - run.trial_start).days // trial.block_days
+                blocks = self._blocks(trial, run.trial_start)
+                if 0 <= index < len(blocks):
+                    arm = blocks[index].arm
+                    block_end = run.trial_start + dt.timedelta(
+                        (index + 1) * trial.block_days
+                    )
+                    stop = min(stop, block_end)
+        count = (stop - day).days
+        if count <= 0:
+            return day
+        if arm == "off":
+            self.days.extend([_TRIAL_OFF_DAY] * count)
+            return stop
+        dosed = mode in _DOSED
+        phase = Phase.TRIAL_ON if arm == "on" and mode is Phase.MAINTAINING else mode
+        self.days.extend([_Day(phase, run.tol.rung if dosed else -1, False)] * count)
+        run.gap = 0
+        if dosed:
+            if run.quiet_rung != run.tol.rung:
+                run.quiet_rung = run.tol.rung
+                run.quiet_evenings = 0
+            run.quiet_evenings += count
+            if run.quiet_evenings >= self.interval:
+                run.tol = run.tol.quiet()
+                run.episode = None
+        return stop
 
     def _emit(self, run: _Run, missed_today: bool, *, trial: bool = False) -> None:
         dosed = run.mode in _DOSED
@@ -1204,18 +1342,14 @@ class _Planner:
     def _finish(self, run: _Run, journal: _Journal) -> Schedule:
         r = self.regimen
         start = r.start_date
-        # The ladder includes the smallest amount below the start dose, when
-        # there is one: its numbering never depends on what comes later.
-        offset = 0
         rungs = range(len(self.ladder.quanta))
         ceiling = run.tol.ceiling
         waiting: str | None = None
         if self._waiting(run, start + dt.timedelta(len(self.days)), journal.resolved):
             waiting = "clinician" if run.mode is Phase.STOPPED else "resolution"
-        entries = self._entries(offset)
-        if waiting is None and entries and entries[-1].phase is Phase.MAINTAINING:
+        if waiting is None and self.days and self.days[-1].phase is Phase.MAINTAINING:
             self._decide(
-                entries[-1].date,
+                start + dt.timedelta(len(self.days) - 1),
                 Action.NOTE,
                 "Review day, the last evening at the maintenance dose: is it "
                 "helping? 'mgplan review' compares your ratings with the "
@@ -1223,7 +1357,7 @@ class _Planner:
                 rule="review",
             )
         decisions = sorted(
-            [*self.decisions, *self._placement_decisions(entries)],
+            [*self.decisions, *self._placement_decisions()],
             # Iron advice goes first on its day, so that the day's latest
             # decision stays the one about the dose.
             key=lambda d: (d.date, d.rule != "iron"),
@@ -1234,7 +1368,18 @@ class _Planner:
                 consult = False
             elif decision.consult_clinician:
                 consult = True
-        return Schedule(
+        days = _Days(
+            start,
+            tuple(self.days),
+            self.placement,
+            self.ladder.quanta,
+            self.product.elemental_per_unit,
+            self.product.compound_per_unit,
+        )
+        return Schedule.planned(
+            days,
+            format="mgplan.schedule",
+            version=1,
             plan_id=r.id,
             regimen=r,
             profile=self.profile,
@@ -1245,23 +1390,50 @@ class _Planner:
             cap_reason=self.profile.cap_reason,
             ladder_mg=tuple(self._rung_mg(i) for i in rungs),
             ceiling_mg=None if ceiling is None else self._rung_mg(ceiling),
-            days=tuple(entries),
             decisions=tuple(decisions),
             consult_clinician=consult,
             waiting_for=waiting,
             suggestions=tuple(self.suggestions),
+            disclaimer=DISCLAIMER,
         )
 
-    def _entries(self, offset: int) -> list[DayEntry]:
-        day = self.regimen.start_date
-        one = dt.timedelta(1)
-        unit_mg = self.product.elemental_per_unit
-        compound_mg = self.product.compound_per_unit
+
+def _runs(start: dt.date, days: list[_Day]) -> Iterator[tuple[dt.date, int, _Day]]:
+    """(first date, number of days, record) for each run of like days."""
+    i, n = 0, len(days)
+    while i < n:
+        record = days[i]
+        j = i + 1
+        while j < n and (days[j] is days[j - 1] or days[j] == record):
+            j += 1
+        yield start + dt.timedelta(i), j - i, record
+        i = j
+
+
+@dataclass(frozen=True, slots=True)
+class _Days:
+    """A schedule's days, built from the engine's records when first asked
+    for (``Schedule.planned``)."""
+
+    start: dt.date
+    records: tuple[_Day, ...]
+    placement: Placement
+    quanta: tuple[int, ...]
+    unit_mg: float
+    compound_mg: float
+
+    def __call__(self) -> tuple[DayEntry, ...]:
+        day = self.start
+        one = _ONE_DAY
+        unit_mg = self.unit_mg
+        compound_mg = self.compound_mg
+        intakes_of = self.placement.intakes
+        trusted = DayEntry.trusted
         entries = []
-        for record in self.days:
+        for record in self.records:
             if record.rung < 0:
                 entries.append(
-                    DayEntry.trusted(
+                    trusted(
                         date=day,
                         phase=record.phase,
                         step=0,
@@ -1273,15 +1445,18 @@ class _Planner:
                     )
                 )
             else:
-                intakes = self.placement.intakes(day, self.ladder.quanta[record.rung])
+                intakes = intakes_of(day, self.quanta[record.rung])
                 # What is scheduled: an intake left out (a clash no time
                 # avoids, a day the zone skips) is not counted.
                 units = sum(i.units for i in intakes)
                 entries.append(
-                    DayEntry.trusted(
+                    trusted(
                         date=day,
                         phase=record.phase,
-                        step=record.rung + 1 - offset,
+                        # Rungs count from 1, the smallest amount below the
+                        # start dose included when there is one: the
+                        # numbering never depends on what comes later.
+                        step=record.rung + 1,
                         units=units,
                         elemental_mg=round(units * unit_mg, 6),
                         compound_mg=round(units * compound_mg, 6),
@@ -1290,4 +1465,4 @@ class _Planner:
                     )
                 )
             day += one
-        return entries
+        return tuple(entries)

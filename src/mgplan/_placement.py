@@ -21,8 +21,10 @@ skipped 2011-12-30) has no intakes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ._profile import SafetyProfile
@@ -76,6 +78,8 @@ class Placement:
         self._layouts: dict[tuple[object, ...], Layout] = {}
         self._cache: dict[tuple[dt.date, int], tuple[Intake, ...]] = {}
         self._missing_days: set[dt.date] = set()
+        # describe() by dose, without other medicines and off clock changes.
+        self._usual: dict[int, tuple[tuple[str, bool], ...]] = {}
 
     # -- what the engine asks -------------------------------------------------
 
@@ -124,7 +128,9 @@ class Placement:
         Each comes with whether it asks for a clinician or pharmacist. Empty
         when every intake is at its slot's own time.
         """
-        self.intakes(day, quanta)
+        # Only a day whose clock changes can be missing from the zone.
+        if self._changes_clock(day):
+            self.intakes(day, quanta)
         if day in self._missing_days:
             return (
                 (
@@ -155,6 +161,33 @@ class Placement:
             elif at != slot.time:
                 out.append((f"The {name} intake moves to {at:%H:%M}: {why}.", False))
         return tuple(out)
+
+    def descriptions(
+        self, first: dt.date, days: int, quanta: int
+    ) -> Iterator[tuple[dt.date, tuple[tuple[str, bool], ...]]]:
+        """``describe`` for the *days* from *first* on, all at the same dose,
+        given on every day it may differ from the day before (and on
+        *first*): without other medicines the layout is the same each
+        evening, and only a day whose clock changes can lack its intakes."""
+        if self.medicines:
+            for offset in range(days):
+                day = first + dt.timedelta(offset)
+                yield day, self.describe(day, quanta)
+            return
+        last = first + dt.timedelta(days - 1)
+        changes = _clock_changes_between(self.zone, first, last)
+        if not changes or changes[0] != first:
+            # An evening like any other: the same words at this dose.
+            usual = self._usual.get(quanta)
+            if usual is None:
+                usual = self._usual[quanta] = self.describe(first, quanta)
+            yield first, usual
+        else:
+            yield first, self.describe(first, quanta)
+        for change in changes:
+            for day in (change, change + dt.timedelta(1)):
+                if first < day <= last:
+                    yield day, self.describe(day, quanta)
 
     def split(self, quanta: int) -> list[tuple[int, int]]:
         """(slot index, quanta) per intake: as even as possible, larger first."""
@@ -259,10 +292,7 @@ class Placement:
     def _changes_clock(self, day: dt.date) -> bool:
         """Whether the zone's UTC offset changes from 00:00 on *day* to 00:00
         the day after (mgplan's dose times all fall within the day)."""
-        zone = self.zone
-        midnight = dt.datetime.combine(day, dt.time(), tzinfo=zone)
-        after = dt.datetime.combine(day + dt.timedelta(1), dt.time(), tzinfo=zone)
-        return midnight.utcoffset() != after.utcoffset()
+        return day in _clock_changes(self.zone, day.year)
 
     def _instants(self, day: dt.date, times: list[dt.time]) -> list[dt.datetime] | None:
         """The instants of *times* on *day*, in order and apart; None: no such day."""
@@ -288,6 +318,38 @@ class Placement:
         for i in range(len(gaps) - 1, -1, -1):
             backward[i] = min(backward[i], backward[i + 1] - gaps[i])
         return [i.astimezone(zone) for i in backward]
+
+
+@functools.lru_cache(maxsize=64)
+def _clock_changes(zone: dt.tzinfo, year: int) -> frozenset[dt.date]:
+    """The days of *year* on which *zone*'s UTC offset at 00:00 differs from
+    the next day's. Zones do not change within a process, and a plan asks
+    about the same few years again and again (the history of a year's plan
+    asks about every day of it once per version)."""
+    found = set()
+    day = dt.date(year, 1, 1)
+    one = dt.timedelta(1)
+    midnight = dt.time()
+    offset = dt.datetime.combine(day, midnight, tzinfo=zone).utcoffset()
+    while day.year == year and day < dt.date.max:
+        after = dt.datetime.combine(day + one, midnight, tzinfo=zone).utcoffset()
+        if after != offset:
+            found.add(day)
+        day += one
+        offset = after
+    return frozenset(found)
+
+
+def _clock_changes_between(
+    zone: dt.tzinfo, first: dt.date, last: dt.date
+) -> list[dt.date]:
+    """The days from *first* to *last* on which the clock changes, in order."""
+    return sorted(
+        day
+        for year in range(first.year, last.year + 1)
+        for day in _clock_changes(zone, year)
+        if first <= day <= last
+    )
 
 
 def local_time(day: dt.date, time: dt.time, zone: dt.tzinfo) -> dt.datetime:

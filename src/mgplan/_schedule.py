@@ -10,9 +10,10 @@ import bisect
 import datetime as dt
 import enum
 import re
+import typing
 import zoneinfo
-from collections.abc import Iterable, Iterator
-from typing import Annotated, Any, Literal, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
 
 import pydantic
 
@@ -265,6 +266,94 @@ class Schedule(Model, frozen=True):
                 }
                 data["journal"] = legacy
         return data
+
+    # -- days built on first use ------------------------------------------------
+    #
+    # The engine hands over a schedule whose days are built when first asked
+    # for: a year's plan is then ready in about a millisecond, and what only
+    # needs the decisions (status, a check of the journal) never pays for a
+    # year of days and intakes. Until then ``days`` is not in ``__dict__`` and
+    # its builder waits in ``__pydantic_private__``. Every way in that reads
+    # the fields without asking for the attribute (serialisation, equality,
+    # hashing, pickling, repr, iteration, copies) builds them first; after
+    # that the instance is an ordinary one. Two threads that build at once
+    # build equal days, and either result is kept.
+
+    @classmethod
+    def planned(
+        cls, days: Callable[[], tuple[DayEntry, ...]], **values: Any
+    ) -> Schedule:
+        """A schedule from values the engine built, its days from *days*
+        when first asked for. Every other field must be given (as
+        ``Model.trusted``); none is validated."""
+        schedule = cls.trusted(days=(), **values)
+        del schedule.__dict__["days"]
+        object.__setattr__(schedule, "__pydantic_private__", {"days": days})
+        return schedule
+
+    def _build(self) -> None:
+        pending = self.__pydantic_private__
+        if pending is not None and "days" in pending:
+            values = self.__dict__
+            if "days" not in values:
+                days = pending["days"]()
+                # A new dict, swapped in whole: in the fields' order (which
+                # is the JSON's), and never seen half made by another thread.
+                object.__setattr__(
+                    self,
+                    "__dict__",
+                    {
+                        name: days if name == "days" else values[name]
+                        for name in type(self).__pydantic_fields__
+                    },
+                )
+            object.__setattr__(self, "__pydantic_private__", None)
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            if name == "days":
+                try:
+                    pending = object.__getattribute__(self, "__pydantic_private__")
+                except AttributeError:
+                    pending = None
+                if pending is not None and "days" in pending:
+                    self._build()
+                    return self.__dict__["days"]
+            return super().__getattr__(name)
+
+    @pydantic.model_serializer(mode="wrap")
+    def _serialize(self, handler: pydantic.SerializerFunctionWrapHandler) -> Any:
+        self._build()
+        return handler(self)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Schedule):
+            self._build()
+            other._build()
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        self._build()
+        return hash(tuple(self.__dict__[name] for name in type(self).model_fields))
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self._build()
+        return super().__getstate__()
+
+    def __iter__(self) -> Any:
+        self._build()
+        return super().__iter__()
+
+    def __repr_args__(self) -> Any:
+        self._build()
+        return super().__repr_args__()
+
+    def model_copy(
+        self, *, update: typing.Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Self:
+        self._build()
+        return super().model_copy(update=update, deep=deep)
 
     @property
     def _live(self) -> tuple[object, ...]:

@@ -1,0 +1,208 @@
+"""The engine skips ahead over days on which nothing can happen. Planning
+day by day must give the very same schedules, for any regimen and journal."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mgplan
+from mgplan import _engine
+from mgplan._spacing import Medicine
+
+from .strategies import regimens
+
+Case = tuple[mgplan.Regimen, mgplan.SafetyProfile, list[object]]
+
+WINDOW = 90  # entries fall within the first three months
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> Case:
+    """A regimen with a baseline, a trial or an end date (or neither), a
+    profile with other medicines, and a journal of every kind, back-dated
+    and retracted entries included."""
+    regimen = draw(regimens())
+    start = regimen.start_date
+    baseline = draw(st.sampled_from([0, 0, 3, 7]))
+    ending = draw(st.sampled_from(["open", "end", "trial"]))
+    # Long enough for the entries, mostly: one past the end is refused,
+    # and both ways must refuse it alike.
+    changes: dict[str, object] = {
+        "baseline_days": baseline,
+        "maintenance_days": draw(st.integers(0, WINDOW + 30)),
+    }
+    if ending == "end":
+        changes["end_date"] = start + dt.timedelta(draw(st.integers(1, 200)))
+    elif ending == "trial":
+        changes["trial"] = mgplan.Trial(
+            pairs=2,
+            block_days=draw(st.integers(3, 10)),
+            washout_days=1,
+            seed=draw(st.integers(0, 1000)),
+        )
+    regimen = regimen.replace(**changes)
+    medicines = draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    Medicine(name="levothyroxine", times=["20:00"]),
+                    Medicine(
+                        name="ciprofloxacin",
+                        times=["19:00"],
+                        start=start + dt.timedelta(20),
+                        end=start + dt.timedelta(30),
+                    ),
+                    Medicine(name="alendronate", times=["21:00"], weekdays=["sun"]),
+                ]
+            ),
+            max_size=2,
+            unique_by=lambda m: m.name,
+        )
+    )
+    profile = mgplan.SafetyProfile(medicines=medicines)
+    first = regimen.dose_start
+
+    def day(low: int = 0) -> dt.date:
+        return first + dt.timedelta(draw(st.integers(low, WINDOW)))
+
+    entries: list[object] = []
+    for _ in range(draw(st.integers(0, 12))):
+        kind = draw(
+            st.sampled_from(
+                [
+                    *("report", "report", "missed", "gap", "resolved"),
+                    *("ack", "ferritin", "stools", "rating", "taken"),
+                ]
+            )
+        )
+        if kind == "report":
+            date = day(1)
+            back = draw(st.integers(0, 3))
+            entries.append(
+                mgplan.SideEffectReport(
+                    date=date,
+                    dose_date=max(first, date - dt.timedelta(back)),
+                    symptom=draw(
+                        st.sampled_from(["loose-stools", "cramping", "nausea"])
+                    ),
+                    severity=draw(st.sampled_from(["mild", "moderate", "severe"])),
+                )
+            )
+        elif kind == "missed":
+            entries.append(mgplan.MissedDose(date=day()))
+        elif kind == "gap":  # evenings in a row: a restart lower
+            first_missed = day()
+            entries.extend(
+                mgplan.MissedDose(date=first_missed + dt.timedelta(i))
+                for i in range(draw(st.integers(2, 9)))
+            )
+        elif kind == "resolved":
+            entries.append(mgplan.Resolved(date=day()))
+        elif kind == "ack":
+            entries.append(
+                mgplan.ClinicianAck(
+                    date=day(),
+                    clinician="Dr A",
+                    allows=draw(st.sampled_from(["end-stop", "lift-ceiling"])),
+                )
+            )
+        elif kind == "ferritin":
+            entries.append(
+                mgplan.Ferritin(
+                    date=start + dt.timedelta(draw(st.integers(-30, WINDOW))),
+                    ng_ml=draw(st.sampled_from([30.0, 120.0])),
+                )
+            )
+        elif kind == "stools":
+            entries.append(
+                mgplan.Stools(
+                    date=start + dt.timedelta(draw(st.integers(0, WINDOW))),
+                    count=draw(st.integers(0, 6)),
+                    bristol=draw(st.sampled_from([None, 4, 6, 7])),
+                )
+            )
+        elif kind == "rating":
+            entries.append(
+                mgplan.RlsRating(
+                    date=start + dt.timedelta(draw(st.integers(0, WINDOW))),
+                    night=draw(st.integers(0, 10)),
+                )
+            )
+        else:
+            entries.append(mgplan.Taken(date=day()))
+        live = [
+            i + 1
+            for i, e in enumerate(entries)
+            if not isinstance(e, mgplan.Retracted)
+            and not any(
+                isinstance(r, mgplan.Retracted) and r.entry == i + 1 for r in entries
+            )
+        ]
+        if live and draw(st.integers(0, 5)) == 0:
+            when = max(e.date for e in entries)  # type: ignore[attr-defined]
+            entries.append(
+                mgplan.Retracted(date=when, entry=draw(st.sampled_from(live)))
+            )
+    return regimen, profile, entries
+
+
+def _history(schedule: mgplan.Schedule | str) -> object:
+    if not isinstance(schedule, mgplan.Schedule):
+        return None
+    try:
+        return _engine.plan_history(schedule)
+    except mgplan.MgplanError as exc:
+        return str(exc)
+
+
+def _plan(case: Case) -> mgplan.Schedule | str:
+    regimen, profile, journal = case
+    try:
+        return mgplan.plan(regimen, profile, journal=journal)  # type: ignore[arg-type]
+    except mgplan.MgplanError as exc:  # an invalid journal: the same refusal
+        return str(exc)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_skipping_ahead_changes_nothing(case: Case) -> None:
+    fast = _plan(case)
+    _engine._Planner.fast_forward = False
+    try:
+        slow = _plan(case)
+        slow_history = _history(slow)
+    finally:
+        _engine._Planner.fast_forward = True
+    assert fast == slow
+    if isinstance(fast, mgplan.Schedule):
+        assert isinstance(slow, mgplan.Schedule)
+        assert fast.to_json() == slow.to_json()
+    assert _history(fast) == slow_history
+
+
+def test_a_careless_skip_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skipping ahead past a due increase changes the plan: the comparison
+    above would notice such a mistake."""
+    product = mgplan.Product(name="G", form="glycinate", amount_per_unit=50)
+    regimen = mgplan.Regimen(
+        product=product,
+        start_date=dt.date(2027, 1, 4),
+        tz="UTC",
+        start_dose="50 mg",
+        target_dose="200 mg",
+        end_date=dt.date(2027, 3, 1),
+    )
+    right = mgplan.plan(regimen)
+    original = _engine._Planner._plain_days
+
+    def careless(self: _engine._Planner, run: _engine._Run, *args: object) -> dt.date:
+        due, run.next_increase = run.next_increase, None
+        try:
+            return original(self, run, *args)  # type: ignore[arg-type]
+        finally:
+            run.next_increase = due
+
+    monkeypatch.setattr(_engine._Planner, "_plain_days", careless)
+    assert mgplan.plan(regimen) != right

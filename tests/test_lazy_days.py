@@ -1,0 +1,149 @@
+"""A planned schedule builds its days when first asked for. Every way of
+looking at it must see them: attribute, serialisation, equality, hashing,
+pickling, repr, iteration, copies, and a schedule inside another model."""
+
+import copy
+import datetime as dt
+import pickle
+import threading
+
+import pydantic
+import pytest
+
+import mgplan
+
+
+def _regimen() -> mgplan.Regimen:
+    product = mgplan.Product(name="Gly 50", form="glycinate", amount_per_unit=50)
+    return mgplan.Regimen(
+        id="lazy",
+        product=product,
+        start_date=dt.date(2027, 1, 4),
+        tz="Europe/Berlin",
+        start_dose="50 mg",
+        target_dose="200 mg",
+        slots=["19:00", "21:30"],
+        end_date=dt.date(2027, 6, 30),
+    )
+
+
+REPORTS = [
+    mgplan.SideEffectReport(
+        date=dt.date(2027, 1, 20), symptom="loose-stools", severity="moderate"
+    )
+]
+
+
+def _fresh() -> mgplan.Schedule:
+    return mgplan.plan(_regimen(), reports=REPORTS)
+
+
+@pytest.fixture(scope="module")
+def built() -> mgplan.Schedule:
+    """The same plan with every day built from its JSON."""
+    return mgplan.Schedule.from_json(_fresh().to_json())
+
+
+def test_days_wait_until_asked_for() -> None:
+    schedule = _fresh()
+    assert "days" not in schedule.__dict__
+    assert schedule.decisions  # the rest is there at once
+    days = schedule.days
+    assert schedule.__dict__["days"] is days
+    assert schedule.days is days  # built once
+    assert len(days) == 178
+    assert days[0].date == dt.date(2027, 1, 4)
+    assert days[-1].date == dt.date(2027, 6, 30)
+
+
+def test_equal_to_a_built_schedule(built: mgplan.Schedule) -> None:
+    assert _fresh() == built
+    assert built == _fresh()
+    assert _fresh() == _fresh()
+    assert _fresh() != mgplan.plan(_regimen())
+
+
+def test_hash_of_equal_schedules_is_equal(built: mgplan.Schedule) -> None:
+    assert hash(_fresh()) == hash(built)
+    assert len({_fresh(), built, _fresh()}) == 1
+
+
+def test_serialised_with_its_days(built: mgplan.Schedule) -> None:
+    assert _fresh().to_json() == built.to_json()
+    assert _fresh().model_dump_json() == built.model_dump_json()
+    assert _fresh().model_dump() == built.model_dump()
+    assert len(_fresh().model_dump(mode="json")["days"]) == 178
+    assert "days" not in _fresh().model_dump(exclude={"days"})
+
+
+def test_serialised_inside_another_model(built: mgplan.Schedule) -> None:
+    class Holder(pydantic.BaseModel):
+        schedule: mgplan.Schedule
+
+    assert Holder(schedule=_fresh()).model_dump_json() == (
+        Holder(schedule=built).model_dump_json()
+    )
+    adapter = pydantic.TypeAdapter(list[mgplan.Schedule])
+    assert adapter.dump_json([_fresh()]) == adapter.dump_json([built])
+
+
+def test_pickled_with_its_days(built: mgplan.Schedule) -> None:
+    restored = pickle.loads(pickle.dumps(_fresh()))
+    assert "days" in restored.__dict__
+    assert restored == built
+
+
+def test_repr_and_iteration_show_the_days(built: mgplan.Schedule) -> None:
+    looked_at = _fresh()
+    assert looked_at.days
+    assert repr(_fresh()) == repr(looked_at)
+    assert "days=(DayEntry(" in repr(_fresh())
+    assert dict(_fresh())["days"] == built.days
+
+
+def test_copies(built: mgplan.Schedule) -> None:
+    assert copy.copy(_fresh()) == built
+    assert copy.deepcopy(_fresh()) == built
+    changed = _fresh().model_copy(update={"suggestions": ("x",)})
+    assert changed.days == built.days
+    assert changed.suggestions == ("x",)
+    assert _fresh().replace(suggestions=("x",)).days == built.days
+
+
+def test_methods_that_read_the_days(built: mgplan.Schedule) -> None:
+    schedule = _fresh()
+    assert schedule.end == built.end
+    assert schedule.steps() == built.steps()
+    assert schedule.day(dt.date(2027, 2, 1)) == built.day(dt.date(2027, 2, 1))
+    assert list(_fresh().intakes()) == list(built.intakes())
+
+
+def test_threads_asking_at_once_see_the_same_days(built: mgplan.Schedule) -> None:
+    schedule = _fresh()
+    seen: list[object] = []
+    barrier = threading.Barrier(4)
+
+    def read() -> None:
+        barrier.wait()
+        seen.append(schedule.days)
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 4
+    assert all(days == built.days for days in seen)
+
+
+def test_history_versions_build_their_own_days() -> None:
+    from mgplan._engine import plan_history
+
+    schedule = _fresh()
+    ((cut, before_report),) = plan_history(schedule)
+    assert before_report == mgplan.plan(_regimen())
+    assert before_report.days != schedule.days
+    assert (
+        before_report.days[: (cut - schedule.start).days]
+        == (schedule.days[: (cut - schedule.start).days])
+    )
