@@ -4,7 +4,7 @@ day by day must give the very same schedules, for any regimen and journal."""
 import datetime as dt
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import mgplan
@@ -165,7 +165,51 @@ def _plan(case: Case) -> mgplan.Schedule | str:
         return str(exc)
 
 
+def _one_capsule_a_day(**changes: object) -> mgplan.Regimen:
+    return mgplan.Regimen(
+        id="g",
+        product=mgplan.Product(name="P", form="aspartate", amount_per_unit=25),
+        start_date=dt.date(2025, 1, 1),
+        tz="Europe/Berlin",
+        start_dose="25 mg",
+        step="25 mg",
+        step_interval_days=1,
+        slots=["19:00"],
+        **changes,  # type: ignore[arg-type]
+    )
+
+
+def _severe(date: dt.date) -> mgplan.SideEffectReport:
+    return mgplan.SideEffectReport(
+        date=date, dose_date=date, symptom="loose-stools", severity="severe"
+    )
+
+
+# Found by this test: a one-day pause resumes the next day...
+ONE_DAY_PAUSE = (
+    _one_capsule_a_day(target_dose="25 mg", maintenance_days=3),
+    mgplan.SafetyProfile(),
+    [
+        mgplan.SideEffectReport(
+            date=dt.date(2025, 1, 2), symptom="loose-stools", severity="moderate"
+        )
+    ],
+)
+# ... and so does a pause whose resolution was recorded during it.
+RESOLVED_DURING_THE_PAUSE = (
+    _one_capsule_a_day(target_dose="50 mg", maintenance_days=120),
+    mgplan.SafetyProfile(),
+    [
+        mgplan.Resolved(date=dt.date(2025, 2, 2)),
+        _severe(dt.date(2025, 2, 1)),
+        mgplan.RlsRating(date=dt.date(2025, 2, 10), night=3),
+    ],
+)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(case=ONE_DAY_PAUSE)
+@example(case=RESOLVED_DURING_THE_PAUSE)
 @given(cases())
 def test_skipping_ahead_changes_nothing(case: Case) -> None:
     fast = _plan(case)

@@ -828,8 +828,10 @@ class _Planner:
         elif mode is Phase.PAUSED and run.pause_until is not None:
             if run.pause_until >= day:
                 stop = min(stop, run.pause_until + _ONE_DAY)
-            elif run.awaiting_since is None:
-                return day  # the pause is over: it resumes today
+            elif not self._waiting(run, day, resolved):
+                # Past the shortest pause and nothing (or a resolution
+                # recorded during it) to wait for: it resumes today.
+                return day
             # Else it waits for a resolution, whose dates are events.
         arm: str | None = None
         trial = self.regimen.trial
