@@ -54,6 +54,8 @@ class Tolerance:
         """The windowed counters after the dose was taken for one interval with
         no report: mild counts go, and so do retry marks at or below it."""
         retried = frozenset(r for r in self.retried if r > self.rung)
+        if retried == self.retried and self.mild == (-1, 0):
+            return self  # nothing to forget (the usual case: a quiet run)
         return replace(self, retried=retried, mild=(-1, 0))
 
 
