@@ -138,6 +138,8 @@ class _Journal:
     live: frozenset[int]  # positions in the log of the entries that count
     dose_start: dt.date
     ferritin: tuple[Ferritin, ...] = ()
+    # The entries that count, named by their position in the log.
+    counted: tuple[tuple[str, _Entry | _Outcome], ...] = ()
 
     @classmethod
     def of(cls, log: Iterable[_Logged], dose_start: dt.date) -> _Journal:
@@ -162,15 +164,16 @@ class _Journal:
             live,
             dose_start,
             tuple(e for e in counted if isinstance(e, Ferritin)),
+            tuple(
+                (f"journal[{i}]", x)
+                for i, x in enumerate(log)
+                if i in live and not isinstance(x, Retracted)
+            ),
         )
 
-    def named(self) -> list[tuple[str, _Entry | _Outcome]]:
+    def named(self) -> tuple[tuple[str, _Entry | _Outcome], ...]:
         """The entries that count, named by their position in the log."""
-        return [
-            (f"journal[{i}]", x)
-            for i, x in enumerate(self.log)
-            if i in self.live and not isinstance(x, Retracted)
-        ]
+        return self.counted
 
     def prefix(self, count: int) -> _Journal:
         return _Journal.of(self.log[:count], self.dose_start)

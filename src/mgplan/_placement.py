@@ -71,6 +71,7 @@ class Placement:
         self.unit_mg = product.elemental_per_unit
         self.unit_compound_mg = product.compound_per_unit
         self.zone = regimen.zone
+        self.slot_names = tuple(slot.name for slot in regimen.slots)
         self.medicines: tuple[Medicine, ...] = tuple(
             m for m in profile.medicines if not (m.rule.flag_only or m.rule.avoid)
         )
@@ -110,7 +111,7 @@ class Placement:
                 intakes.append(
                     Intake.trusted(
                         at=instant,
-                        slot=slot.name,
+                        slot=self.slot_names[slot_index],
                         slot_index=slot_index,
                         moved_from=None if at == slot.time else slot.time,
                         conflicts=(),
