@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import copy
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -83,8 +84,8 @@ def plan(
     Raises ``ContraindicationError`` for a condition no clinician override
     allows and ``InvalidInputError`` (or a subclass) for bad input.
     """
-    profile = profile if profile is not None else SafetyProfile()
-    policy = policy if policy is not None else TolerancePolicy()
+    profile = profile if profile is not None else _default_profile()
+    policy = policy if policy is not None else _default_policy()
     if journal is not None:
         if any((tuple(reports), tuple(missed), tuple(resolved), tuple(clinician))):
             raise InvalidInputError(
@@ -111,6 +112,16 @@ def plan(
     _check_policy(regimen, policy)
     _check_entries(regimen, journal_, as_of)
     return _Planner(regimen, profile, policy, journal_, as_of).run()
+
+
+@functools.cache
+def _default_profile() -> SafetyProfile:
+    return SafetyProfile()  # immutable: one for every plan without a profile
+
+
+@functools.cache
+def _default_policy() -> TolerancePolicy:
+    return TolerancePolicy()
 
 
 def plan_history(schedule: Schedule) -> list[tuple[dt.date, Schedule]]:

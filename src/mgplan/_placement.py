@@ -176,19 +176,23 @@ class Placement:
                 yield day, self.describe(day, quanta)
             return
         last = first + dt.timedelta(days - 1)
-        changes = _clock_changes_between(self.zone, first, last)
-        if not changes or changes[0] != first:
-            # An evening like any other: the same words at this dose.
-            usual = self._usual.get(quanta)
-            if usual is None:
-                usual = self._usual[quanta] = self.describe(first, quanta)
-            yield first, usual
-        else:
-            yield first, self.describe(first, quanta)
-        for change in changes:
+        yield first, self._describe_alone(first, quanta)
+        for change in _clock_changes_between(self.zone, first, last):
             for day in (change, change + dt.timedelta(1)):
                 if first < day <= last:
-                    yield day, self.describe(day, quanta)
+                    yield day, self._describe_alone(day, quanta)
+
+    def _describe_alone(
+        self, day: dt.date, quanta: int
+    ) -> tuple[tuple[str, bool], ...]:
+        """``describe`` without other medicines: the same words on every
+        evening at one dose, but for a day whose clock changes."""
+        if self._changes_clock(day):
+            return self.describe(day, quanta)
+        usual = self._usual.get(quanta)
+        if usual is None:
+            usual = self._usual[quanta] = self.describe(day, quanta)
+        return usual
 
     def split(self, quanta: int) -> list[tuple[int, int]]:
         """(slot index, quanta) per intake: as even as possible, larger first."""
