@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 import mgplan
 from mgplan import _engine
-from mgplan._spacing import Medicine
 
 from .strategies import regimens
 
@@ -47,14 +46,16 @@ def cases(draw: st.DrawFn) -> Case:
         st.lists(
             st.sampled_from(
                 [
-                    Medicine(name="levothyroxine", times=["20:00"]),
-                    Medicine(
+                    mgplan.Medicine(name="levothyroxine", times=["20:00"]),
+                    mgplan.Medicine(
                         name="ciprofloxacin",
                         times=["19:00"],
                         start=start + dt.timedelta(20),
                         end=start + dt.timedelta(30),
                     ),
-                    Medicine(name="alendronate", times=["21:00"], weekdays=["sun"]),
+                    mgplan.Medicine(
+                        name="alendronate", times=["21:00"], weekdays=["sun"]
+                    ),
                 ]
             ),
             max_size=2,

@@ -81,6 +81,7 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time see __getattr__
         Schedule,
     )
     from ._sources import SOURCES
+    from ._spacing import Medicine, SpacingRule
     from ._tolerance import (
         CTCAE_DIARRHOEA,
         ClinicianAck,
@@ -142,6 +143,7 @@ __all__ = [
     "JournalEntries",
     "LimitSet",
     "MagnesiumForm",
+    "Medicine",
     "MgplanError",
     "MgplanWarning",
     "MissedDose",
@@ -164,6 +166,7 @@ __all__ = [
     "Severity",
     "SideEffectReport",
     "Slot",
+    "SpacingRule",
     "Stools",
     "Symptom",
     "SyncError",
@@ -239,6 +242,8 @@ _LAZY: dict[str, str] = {
     "LimitSet": "._profile",
     "SafetyNote": "._profile",
     "SafetyProfile": "._profile",
+    "Medicine": "._spacing",
+    "SpacingRule": "._spacing",
     "PRESETS": "._regimen",
     "Regimen": "._regimen",
     "Slot": "._regimen",
