@@ -129,10 +129,7 @@ class Placement:
         Each comes with whether it asks for a clinician or pharmacist. Empty
         when every intake is at its slot's own time.
         """
-        # Only a day whose clock changes can be missing from the zone.
-        if self._changes_clock(day):
-            self.intakes(day, quanta)
-        if day in self._missing_days:
+        if self._missing(day, quanta):
             return (
                 (
                     f"{day.isoformat()} does not exist in {self.regimen.tz} (the "
@@ -147,6 +144,8 @@ class Placement:
             self.split(quanta), layout.times, layout.reasons, strict=True
         ):
             slot = r.slots[slot_index]
+            if at == slot.time:
+                continue  # where it belongs: nothing to say
             name = f"{slot.time:%H:%M}" + (f" ({slot.label})" if slot.label else "")
             why = "; ".join(reasons)
             if at is None:
@@ -159,9 +158,24 @@ class Placement:
                         True,
                     )
                 )
-            elif at != slot.time:
+            else:
                 out.append((f"The {name} intake moves to {at:%H:%M}: {why}.", False))
         return tuple(out)
+
+    def _missing(self, day: dt.date, quanta: int) -> bool:
+        """Whether *day* does not exist in the zone, so that its intakes
+        cannot be placed (only a day whose clock changes can be missing)."""
+        if not self._changes_clock(day):
+            return False
+        if day in self._missing_days:
+            return True
+        if (day, quanta) in self._cache:
+            return False
+        times = [at for at in self.layout(day, quanta).times if at is not None]
+        if self._instants(day, times) is None:
+            self._missing_days.add(day)
+            return True
+        return False
 
     def descriptions(
         self, first: dt.date, days: int, quanta: int
