@@ -312,6 +312,9 @@ class TestEveningOrder:
         skipped = s.day(D("2011-12-30"))
         assert () == skipped.intakes
         assert 0 == skipped.elemental_mg
+        # A float like every other day's, so the JSON reads the same again.
+        assert type(skipped.units) is float
+        assert s.to_json() == mgplan.Schedule.from_json(s.to_json()).to_json()
         assert any("does not exist" in d.message for d in s.decisions)
         instants = [i.at.astimezone(dt.UTC) for i in s.intakes()]
         assert len(instants) == len(set(instants))

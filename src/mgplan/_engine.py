@@ -1464,7 +1464,7 @@ class _Days:
                 intakes = intakes_of(day, self.quanta[record.rung])
                 # What is scheduled: an intake left out (a clash no time
                 # avoids, a day the zone skips) is not counted.
-                units = sum(i.units for i in intakes)
+                units = sum((i.units for i in intakes), 0.0)
                 entries.append(
                     trusted(
                         date=day,
