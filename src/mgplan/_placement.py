@@ -79,8 +79,6 @@ class Placement:
         self._layouts: dict[tuple[object, ...], Layout] = {}
         self._cache: dict[tuple[dt.date, int], tuple[Intake, ...]] = {}
         self._missing_days: set[dt.date] = set()
-        # describe() by dose, without other medicines and off clock changes.
-        self._usual: dict[int, tuple[tuple[str, bool], ...]] = {}
 
     # -- what the engine asks -------------------------------------------------
 
@@ -199,14 +197,11 @@ class Placement:
     def _describe_alone(
         self, day: dt.date, quanta: int
     ) -> tuple[tuple[str, bool], ...]:
-        """``describe`` without other medicines: the same words on every
-        evening at one dose, but for a day whose clock changes."""
+        """``describe`` without other medicines: nothing moves, so there is
+        nothing to say but on a day the zone skips (its clock changes)."""
         if self._changes_clock(day):
             return self.describe(day, quanta)
-        usual = self._usual.get(quanta)
-        if usual is None:
-            usual = self._usual[quanta] = self.describe(day, quanta)
-        return usual
+        return ()
 
     def split(self, quanta: int) -> list[tuple[int, int]]:
         """(slot index, quanta) per intake: as even as possible, larger first."""
