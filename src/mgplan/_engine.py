@@ -336,6 +336,8 @@ class _Planner:
         self.cap = profile.daily_cap_mg
         self.ladder: Ladder = build_ladder(regimen, self.cap, profile.cap_reason)
         self.quantum_mg = self.ladder.quantum_mg
+        step, unit_mg = self.product.unit_step, self.product.elemental_per_unit
+        self.rung_mg = tuple(round(q * step * unit_mg, 6) for q in self.ladder.quanta)
         self.numbers = Numbers(
             interval=self.interval,
             hold=policy.hold_for(self.interval),
@@ -364,10 +366,7 @@ class _Planner:
         return f"{format_mg(quanta * self.quantum_mg)} ({self._units(quanta)})"
 
     def _rung_mg(self, rung: int) -> float:
-        quanta = self.ladder.quanta[rung]
-        return round(
-            quanta * self.product.unit_step * self.product.elemental_per_unit, 6
-        )
+        return self.rung_mg[rung]
 
     def _decide(
         self,
