@@ -14,6 +14,7 @@ import bisect
 import copy
 import datetime as dt
 import functools
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -719,9 +720,9 @@ class _Planner:
             if end is not None and day > end:
                 break
             if (
-                self._waiting(run, day, resolved)
-                and end is None
+                end is None
                 and (last_entry is None or day > last_entry)
+                and self._waiting(run, day, resolved)
             ):
                 break
             if day >= limit:
@@ -781,7 +782,7 @@ class _Planner:
             self._maybe_resume(run, day, resolved)
         for ack in acks.get(day, ()):
             self._acknowledge(run, day, ack)
-        if run.mode in _DOSED and not missed_today:
+        if run.gap and run.mode in _DOSED and not missed_today:
             self._after_gap(run, day, missed)
         for _, report in reports.get(day, ()):
             run.noted.add(id(report))
@@ -1415,14 +1416,13 @@ class _Planner:
 
 def _runs(start: dt.date, days: list[_Day]) -> Iterator[tuple[dt.date, int, _Day]]:
     """(first date, number of days, record) for each run of like days."""
-    i, n = 0, len(days)
-    while i < n:
-        record = days[i]
-        j = i + 1
-        while j < n and (days[j] is days[j - 1] or days[j] == record):
-            j += 1
-        yield start + dt.timedelta(i), j - i, record
-        i = j
+    first = start
+    # groupby compares neighbours in C, and a shared record is equal to itself
+    # without a call: alike days emitted in one go cost almost nothing here.
+    for record, run in itertools.groupby(days):
+        count = len(list(run))
+        yield first, count, record
+        first += dt.timedelta(count)
 
 
 @dataclass(frozen=True, slots=True)
