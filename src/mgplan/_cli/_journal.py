@@ -105,7 +105,7 @@ def _latest_evening(loaded: _Loaded) -> dt.date:
 def cmd_missed(args: argparse.Namespace, out: TextIO) -> int:
     loaded = _Loaded(args.plan, args.date)
     entry = MissedDose(date=loaded.date, note=args.note)
-    return _log(loaded, entry, f"Missed dose on {loaded.date.isoformat()}", out)
+    return _log(loaded, entry, entry.describe(), out)
 
 
 def cmd_resolved(args: argparse.Namespace, out: TextIO) -> int:
