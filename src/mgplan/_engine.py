@@ -672,6 +672,22 @@ class _Planner:
         since = run.awaiting_since
         return not any(since <= x.date <= day for x in resolved)
 
+    def _ends_waiting(
+        self,
+        run: _Run,
+        day: dt.date,
+        end: dt.date | None,
+        resolved: list[Resolved],
+        last_entry: dt.date | None,
+    ) -> bool:
+        """Whether a plan without an end date ends before *day*: stopped, or
+        paused waiting for a resolution, with no entry still to come."""
+        return (
+            end is None
+            and (last_entry is None or day > last_entry)
+            and self._waiting(run, day, resolved)
+        )
+
     def _simulate(
         self,
         run: _Run,
@@ -719,11 +735,7 @@ class _Planner:
             end = self._plan_end(run)
             if end is not None and day > end:
                 break
-            if (
-                end is None
-                and (last_entry is None or day > last_entry)
-                and self._waiting(run, day, resolved)
-            ):
+            if self._ends_waiting(run, day, end, resolved, last_entry):
                 break
             if day >= limit:
                 raise InvalidInputError(
@@ -822,10 +834,8 @@ class _Planner:
         end = self._plan_end(run)
         if end is not None:
             stop = min(stop, end + _ONE_DAY)
-        elif self._waiting(run, day, resolved) and (
-            last_entry is None or day > last_entry
-        ):
-            return day  # the plan ends here
+        elif self._ends_waiting(run, day, end, resolved, last_entry):
+            return day
         if day < self.dose_start:
             count = (stop - day).days
             self.days.extend([_BASELINE_DAY] * count)
@@ -869,26 +879,17 @@ class _Planner:
         if arm == "off":
             self.days.extend([_TRIAL_OFF_DAY] * count)
             return stop
-        dosed = mode in _DOSED
-        phase = Phase.TRIAL_ON if arm == "on" and mode is Phase.MAINTAINING else mode
-        self.days.extend([_Day(phase, run.tol.rung if dosed else -1, False)] * count)
-        run.gap = 0
-        if dosed:
-            if run.quiet_rung != run.tol.rung:
-                run.quiet_rung = run.tol.rung
-                run.quiet_evenings = 0
-            run.quiet_evenings += count
-            if run.quiet_evenings >= self.interval:
-                run.tol = run.tol.quiet()
-                run.episode = None
+        self._emit(run, False, trial=arm == "on", days=count)
         return stop
 
-    def _emit(self, run: _Run, missed_today: bool, *, trial: bool = False) -> None:
+    def _emit(
+        self, run: _Run, missed_today: bool, *, trial: bool = False, days: int = 1
+    ) -> None:
+        """*days* alike days from the run as it is (a missed evening is one)."""
         dosed = run.mode in _DOSED
         phase = Phase.TRIAL_ON if trial and run.mode is Phase.MAINTAINING else run.mode
-        self.days.append(
-            _Day(phase, run.tol.rung if dosed else -1, missed_today and dosed)
-        )
+        record = _Day(phase, run.tol.rung if dosed else -1, missed_today and dosed)
+        self.days.extend([record] * days)
         if not dosed:
             run.gap = 0
             return
@@ -899,7 +900,7 @@ class _Planner:
         if run.quiet_rung != run.tol.rung:
             run.quiet_rung = run.tol.rung
             run.quiet_evenings = 0
-        run.quiet_evenings += 1
+        run.quiet_evenings += days
         if run.quiet_evenings >= self.interval:
             # A full interval taken with no report: the windowed counters go.
             run.tol = run.tol.quiet()
@@ -1358,7 +1359,6 @@ class _Planner:
     def _finish(self, run: _Run, journal: _Journal) -> Schedule:
         r = self.regimen
         start = r.start_date
-        rungs = range(len(self.ladder.quanta))
         ceiling = run.tol.ceiling
         waiting: str | None = None
         if self._waiting(run, start + dt.timedelta(len(self.days)), journal.resolved):
@@ -1384,14 +1384,7 @@ class _Planner:
                 consult = False
             elif decision.consult_clinician:
                 consult = True
-        days = _Days(
-            start,
-            tuple(self.days),
-            self.placement,
-            self.ladder.quanta,
-            self.product.elemental_per_unit,
-            self.product.compound_per_unit,
-        )
+        days = _Days(start, tuple(self.days), self.placement, self.ladder.quanta)
         return Schedule.planned(
             days,
             format="mgplan.schedule",
@@ -1404,7 +1397,7 @@ class _Planner:
             as_of=self.as_of,
             daily_cap_mg=self.cap,
             cap_reason=self.profile.cap_reason,
-            ladder_mg=tuple(self._rung_mg(i) for i in rungs),
+            ladder_mg=self.rung_mg,
             ceiling_mg=None if ceiling is None else self._rung_mg(ceiling),
             decisions=tuple(decisions),
             consult_clinician=consult,
@@ -1434,14 +1427,12 @@ class _Days:
     records: tuple[_Day, ...]
     placement: Placement
     quanta: tuple[int, ...]
-    unit_mg: float
-    compound_mg: float
 
     def __call__(self) -> tuple[DayEntry, ...]:
         day = self.start
         one = _ONE_DAY
-        unit_mg = self.unit_mg
-        compound_mg = self.compound_mg
+        unit_mg = self.placement.unit_mg
+        compound_mg = self.placement.unit_compound_mg
         intakes_of = self.placement.intakes
         trusted = DayEntry.trusted
         entries = []
