@@ -199,7 +199,7 @@ class Placement:
     ) -> tuple[tuple[str, bool], ...]:
         """``describe`` without other medicines: nothing moves, so there is
         nothing to say but on a day the zone skips (its clock changes)."""
-        if self._changes_clock(day):
+        if self._changes_clock(day) and self._missing(day, quanta):
             return self.describe(day, quanta)
         return ()
 
@@ -227,16 +227,18 @@ class Placement:
     def layout(self, day: dt.date, quanta: int) -> Layout:
         """Where *day*'s intakes go, given the medicines taken around it."""
         slots = tuple(index for index, _ in self.split(quanta))
-        active = tuple(
-            (
-                i,
-                m.taken_on(day - dt.timedelta(1)),
-                m.taken_on(day),
-                m.taken_on(day + dt.timedelta(1)),
+        active: tuple[tuple[int, bool, bool, bool], ...] = ()
+        if self.medicines:
+            each = (
+                (
+                    i,
+                    m.taken_on(day - dt.timedelta(1)),
+                    m.taken_on(day),
+                    m.taken_on(day + dt.timedelta(1)),
+                )
+                for i, m in enumerate(self.medicines)
             )
-            for i, m in enumerate(self.medicines)
-        )
-        active = tuple(a for a in active if any(a[1:]))
+            active = tuple(a for a in each if any(a[1:]))
         key = (slots, active)
         found = self._layouts.get(key)
         if found is None:
@@ -308,30 +310,14 @@ class Placement:
         the day after (mgplan's dose times all fall within the day)."""
         return day in _clock_changes(self.zone, day.year)
 
-    def _instants(self, day: dt.date, times: list[dt.time]) -> list[dt.datetime] | None:
+    def _instants(
+        self, day: dt.date, times: list[dt.time]
+    ) -> tuple[dt.datetime, ...] | None:
         """The instants of *times* on *day*, in order and apart; None: no such day."""
         zone = self.zone
         if not self._changes_clock(day):  # the usual evening: wall time is it
-            return [dt.datetime.combine(day, t, tzinfo=zone) for t in times]
-        instants = [local_time(day, t, zone) for t in times]
-        if any(i.date() != day for i in instants):
-            return None
-        gaps = [
-            min(MIN_GAP, _wall(day, b) - _wall(day, a))
-            for a, b in itertools.pairwise(times)
-        ]
-        # In UTC: aware datetimes sharing a tzinfo subtract as wall clocks.
-        utc = [i.astimezone(_UTC) for i in instants]
-        forward = list(utc)
-        for i, gap in enumerate(gaps, start=1):
-            forward[i] = max(forward[i], forward[i - 1] + gap)
-        result = [i.astimezone(zone) for i in forward]
-        if not result or result[-1].date() == day:
-            return result
-        backward = list(utc)
-        for i in range(len(gaps) - 1, -1, -1):
-            backward[i] = min(backward[i], backward[i + 1] - gaps[i])
-        return [i.astimezone(zone) for i in backward]
+            return tuple(dt.datetime.combine(day, t, tzinfo=zone) for t in times)
+        return _instants_on_change(zone, day, tuple(times))
 
 
 @functools.lru_cache(maxsize=64)
@@ -352,6 +338,34 @@ def _clock_changes(zone: dt.tzinfo, year: int) -> frozenset[dt.date]:
         day += one
         offset = after
     return frozenset(found)
+
+
+@functools.lru_cache(maxsize=256)
+def _instants_on_change(
+    zone: dt.tzinfo, day: dt.date, times: tuple[dt.time, ...]
+) -> tuple[dt.datetime, ...] | None:
+    """``Placement._instants`` on a day whose clock changes. A pure function
+    of its arguments, and the same few days come back in every plan of a
+    year (and every version of its history): computed once each."""
+    instants = [local_time(day, t, zone) for t in times]
+    if any(i.date() != day for i in instants):
+        return None
+    gaps = [
+        min(MIN_GAP, _wall(day, b) - _wall(day, a))
+        for a, b in itertools.pairwise(times)
+    ]
+    # In UTC: aware datetimes sharing a tzinfo subtract as wall clocks.
+    utc = [i.astimezone(_UTC) for i in instants]
+    forward = list(utc)
+    for i, gap in enumerate(gaps, start=1):
+        forward[i] = max(forward[i], forward[i - 1] + gap)
+    result = tuple(i.astimezone(zone) for i in forward)
+    if not result or result[-1].date() == day:
+        return result
+    backward = list(utc)
+    for i in range(len(gaps) - 1, -1, -1):
+        backward[i] = min(backward[i], backward[i + 1] - gaps[i])
+    return tuple(i.astimezone(zone) for i in backward)
 
 
 def _clock_changes_between(
