@@ -17,7 +17,8 @@ import functools
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Any
 
 from ._errors import InvalidInputError
 from ._forms import lower_gi_alternatives
@@ -36,6 +37,7 @@ from ._rules import (
     after_gap,
     on_acknowledgement,
     react,
+    replace,
 )
 from ._schedule import DISCLAIMER, Action, DayEntry, Decision, Phase, Schedule
 from ._tolerance import (
@@ -140,6 +142,10 @@ def plan_history(schedule: Schedule) -> list[tuple[dt.date, Schedule]]:
     return planner.history()
 
 
+# The kinds of entry the engine reads, each on its own list.
+_KINDS = (SideEffectReport, MissedDose, Resolved, ClinicianAck, Ferritin, Stools)
+
+
 @dataclass(frozen=True, slots=True)
 class _Journal:
     reports: tuple[SideEffectReport, ...]
@@ -164,23 +170,34 @@ class _Journal:
         """
         log = tuple(log)
         live = live_positions(log)
-        counted = [e for i, e in enumerate(log) if i in live]
-        stools = [e for e in counted if isinstance(e, Stools)]
-        from_stools = graded_stools(stools, dose_start)
+        # One pass, sorting by kind (a plan is made from this on every call).
+        kinds: dict[type, list[Any]] = {kind: [] for kind in _KINDS}
+        where: dict[type, list[Any] | None] = dict(kinds)
+        counted: list[tuple[str, _Entry | _Outcome]] = []
+        for i, entry in enumerate(log):
+            if i not in live or isinstance(entry, Retracted):  # (live has none)
+                continue
+            cls_ = type(entry)
+            if cls_ in where:
+                found = where[cls_]
+            else:  # a subclass, or a kind the engine does not read (taken)
+                found = where[cls_] = next(
+                    (v for k, v in kinds.items() if isinstance(entry, k)), None
+                )
+            if found is not None:
+                found.append(entry)
+            counted.append((f"journal[{i}]", entry))
+        from_stools = graded_stools(kinds[Stools], dose_start)
         return cls(
-            (*(e for e in counted if isinstance(e, SideEffectReport)), *from_stools),
-            tuple(e for e in counted if isinstance(e, MissedDose)),
-            tuple(e for e in counted if isinstance(e, Resolved)),
-            tuple(e for e in counted if isinstance(e, ClinicianAck)),
+            (*kinds[SideEffectReport], *from_stools),
+            tuple(kinds[MissedDose]),
+            tuple(kinds[Resolved]),
+            tuple(kinds[ClinicianAck]),
             log,
             live,
             dose_start,
-            tuple(e for e in counted if isinstance(e, Ferritin)),
-            tuple(
-                (f"journal[{i}]", x)
-                for i, x in enumerate(log)
-                if i in live and not isinstance(x, Retracted)
-            ),
+            tuple(kinds[Ferritin]),
+            tuple(counted),
         )
 
     def named(self) -> tuple[tuple[str, _Entry | _Outcome], ...]:
@@ -299,7 +316,8 @@ class _Run:
         """An independent copy. Every field but ``noted`` and ``episode`` is
         immutable, so only those two are copied (deepcopy, which walked all
         of them, was a third of a calendar export's time)."""
-        clone = copy.copy(self)
+        clone = object.__new__(_Run)
+        clone.__dict__.update(self.__dict__)  # copy.copy, without its generic work
         clone.noted = set(self.noted)
         if self.episode is not None:
             episode = self.episode
@@ -353,6 +371,11 @@ class _Planner:
         # The trial's blocks by first day: drawn once, not on every trial day.
         self._trial_blocks: dict[dt.date, tuple[TrialBlock, ...]] = {}
         self.days: list[_Day] = []
+        # One record per kind of day: runs of like days are then runs of the
+        # same object, which grouping compares by identity, without a call.
+        self._records: dict[tuple[Phase, int, bool], _Day] = {}
+        self._dose_text: dict[int, str] = {}
+        self._described: dict[int, tuple[SideEffectReport, str]] = {}
 
     # -- words ----------------------------------------------------------------
 
@@ -363,8 +386,23 @@ class _Planner:
         return format_mg(self.ladder.quanta[rung] * self.quantum_mg)
 
     def _dose(self, rung: int) -> str:
-        quanta = self.ladder.quanta[rung]
-        return f"{format_mg(quanta * self.quantum_mg)} ({self._units(quanta)})"
+        text = self._dose_text.get(rung)
+        if text is None:
+            quanta = self.ladder.quanta[rung]
+            text = f"{format_mg(quanta * self.quantum_mg)} ({self._units(quanta)})"
+            self._dose_text[rung] = text
+        return text
+
+    def _said(self, report: SideEffectReport) -> str:
+        """``report.describe()``, worded once per report (a report can be named
+        in several decisions, and in every version of a plan's history)."""
+        found = self._described.get(id(report))
+        if found is not None and found[0] is report:
+            return found[1]
+        text = report.describe()
+        # The report is kept with its words, so that its id is not reused.
+        self._described[id(report)] = (report, text)
+        return text
 
     def _rung_mg(self, rung: int) -> float:
         return self.rung_mg[rung]
@@ -707,7 +745,8 @@ class _Planner:
             reports[_effective(report)].append((index, report))
         resolved = sorted(journal.resolved, key=lambda x: x.date)
         for found in reports.values():
-            found.sort(key=lambda x: (x[1].dose_date, x[1].date, x[0]))
+            if len(found) > 1:  # the usual day has one
+                found.sort(key=lambda x: (x[1].dose_date, x[1].date, x[0]))
         missed = {m.date: m for m in journal.missed}
         acks: dict[dt.date, list[ClinicianAck]] = defaultdict(list)
         for ack in journal.clinician:
@@ -781,7 +820,7 @@ class _Planner:
                 self._decide(
                     day,
                     Action.NOTE,
-                    f"{report.describe()}: in an off block of the trial, "
+                    f"{self._said(report)}: in an off block of the trial, "
                     "without magnesium; noted for the review (side effects "
                     "are reported on placebo too).",
                     cause=report,
@@ -888,7 +927,10 @@ class _Planner:
         """*days* alike days from the run as it is (a missed evening is one)."""
         dosed = run.mode in _DOSED
         phase = Phase.TRIAL_ON if trial and run.mode is Phase.MAINTAINING else run.mode
-        record = _Day(phase, run.tol.rung if dosed else -1, missed_today and dosed)
+        key = (phase, run.tol.rung if dosed else -1, missed_today and dosed)
+        record = self._records.get(key)
+        if record is None:
+            record = self._records[key] = _Day(*key)
         self.days.extend([record] * days)
         if not dosed:
             run.gap = 0
@@ -1055,7 +1097,7 @@ class _Planner:
     # -- side effects -------------------------------------------------------------
 
     def _report(self, run: _Run, day: dt.date, report: SideEffectReport) -> None:
-        what = report.describe()
+        what = self._said(report)
         index = (report.dose_date - self.regimen.start_date).days
         evening = self.days[index] if 0 <= index < len(self.days) else None
         if evening is None or evening.rung < 0 or evening.missed:
@@ -1064,7 +1106,7 @@ class _Planner:
                 if index < 0
                 else "missed"
                 if evening is not None and evening.missed
-                else evening.phase.value
+                else str(evening.phase)
                 if evening is not None
                 else "not yet planned"
             )
@@ -1148,7 +1190,7 @@ class _Planner:
             self._react_while_off(run, day, report, episode)
             return
         reaction = react(run.tol, episode, self.numbers)
-        what = report.describe()
+        what = self._said(report)
         if worse is not None:
             what += f", worse than the episode after the evening of {worse.isoformat()}"
         at = f"{what} at {self._mg(episode.rung)}"
@@ -1270,7 +1312,7 @@ class _Planner:
     ) -> None:
         """A new episode about an earlier evening, learnt while paused or
         stopped: a severe one bars its dose and lengthens the pause."""
-        what = f"{report.describe()} at {self._mg(episode.rung)}"
+        what = f"{self._said(report)} at {self._mg(episode.rung)}"
         if episode.severity.rank < 2 or run.mode is Phase.STOPPED:
             self._decide(
                 day,
@@ -1338,7 +1380,7 @@ class _Planner:
                 self._decide(
                     report.date,
                     Action.NOTE,
-                    f"{report.describe()}: after the plan's last evening; noted, "
+                    f"{self._said(report)}: after the plan's last evening; noted, "
                     "no change.",
                     cause=report,
                     rule="dose-evening",
@@ -1410,8 +1452,8 @@ class _Planner:
 def _runs(start: dt.date, days: list[_Day]) -> Iterator[tuple[dt.date, int, _Day]]:
     """(first date, number of days, record) for each run of like days."""
     first = start
-    # groupby compares neighbours in C, and a shared record is equal to itself
-    # without a call: alike days emitted in one go cost almost nothing here.
+    # groupby compares neighbours in C, and like days share one record
+    # (_Planner._emit), which is equal to itself without a call.
     for record, run in itertools.groupby(days):
         count = len(list(run))
         yield first, count, record

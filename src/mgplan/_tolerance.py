@@ -191,7 +191,7 @@ class SideEffectReport(Model, frozen=True):
         """A short sentence naming the report."""
         grade = self.grade
         text = (
-            f"{grade.value.capitalize()} {self.symptom.text}"
+            f"{grade.capitalize()} {self.symptom.text}"
             if grade is not None
             else f"{self.symptom.text.capitalize()} within normal"
         )

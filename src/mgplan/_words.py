@@ -31,7 +31,7 @@ class Symptom(enum.StrEnum):
     @property
     def text(self) -> str:
         """The symptom in a sentence."""
-        return self.value.replace("-", " ")
+        return _TEXT[self]
 
 
 class Severity(enum.StrEnum):
@@ -44,10 +44,12 @@ class Severity(enum.StrEnum):
     @property
     def rank(self) -> int:
         """Higher is worse."""
-        return _RANK[self.value]
+        return _RANK[self]
 
 
-_RANK = {"mild": 0, "moderate": 1, "severe": 2}
+# Looked up, not computed: a plan asks for them for every report.
+_TEXT = {symptom: symptom.value.replace("-", " ") for symptom in Symptom}
+_RANK = {Severity.MILD: 0, Severity.MODERATE: 1, Severity.SEVERE: 2}
 
 
 DISCLAIMER = (
