@@ -251,3 +251,43 @@ def test_a_careless_skip_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(_engine._Planner, "_plain_days", careless)
     assert mgplan.plan(regimen) != right
+
+
+@pytest.mark.parametrize(
+    ("tz", "start", "end"),
+    [
+        # Skips 2011-12-30 entirely: the one day without intakes is said.
+        ("Pacific/Apia", dt.date(2011, 12, 20), dt.date(2012, 1, 10)),
+        # Springs forward at 23:00 local: intakes move within the evening.
+        ("America/Nuuk", dt.date(2027, 3, 20), dt.date(2027, 4, 5)),
+        ("Europe/Berlin", dt.date(2027, 1, 4), dt.date(2028, 1, 3)),
+    ],
+)
+def test_placement_decisions_without_medicines(
+    tz: str, start: dt.date, end: dt.date
+) -> None:
+    """Without other medicines the engine looks only at the days whose clock
+    changes for what to say about intakes; looking at every run of days says
+    the same (and a skipped day is said)."""
+    product = mgplan.Product(name="G", form="glycinate", amount_per_unit=50)
+    regimen = mgplan.Regimen(
+        product=product,
+        start_date=start,
+        tz=tz,
+        start_dose="50 mg",
+        step="50 mg",
+        step_interval_days=3,
+        target_dose="200 mg",
+        slots=["19:00", "23:30"],
+        window_end="23:59",
+        end_date=end,
+    )
+    fast = mgplan.plan(regimen)
+    _engine._Planner.fast_forward = False
+    try:
+        slow = mgplan.plan(regimen)
+    finally:
+        _engine._Planner.fast_forward = True
+    assert fast == slow
+    said = [d.message for d in fast.decisions if d.action is mgplan.Action.SPACING]
+    assert ("does not exist" in " ".join(said)) == (tz == "Pacific/Apia")

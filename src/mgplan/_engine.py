@@ -353,7 +353,8 @@ class _Planner:
         self.interval = regimen.step_interval_days
         self.dose_start = regimen.dose_start
         self.cap = profile.daily_cap_mg
-        self.ladder: Ladder = build_ladder(regimen, self.cap, profile.cap_reason)
+        self.cap_reason = profile.cap_reason
+        self.ladder: Ladder = build_ladder(regimen, self.cap, self.cap_reason)
         self.quantum_mg = self.ladder.quantum_mg
         step, unit_mg = self.product.unit_step, self.product.elemental_per_unit
         self.rung_mg = tuple(round(q * step * unit_mg, 6) for q in self.ladder.quanta)
@@ -612,15 +613,30 @@ class _Planner:
 
     def _placement_decisions(self) -> list[Decision]:
         """A decision wherever the intakes' moves or omissions change."""
+        placement, start = self.placement, self.regimen.start_date
+        if (
+            self.fast_forward
+            and not placement.medicines
+            and not any(
+                placement.missing(day, self.ladder.quanta[record.rung])
+                for day in placement.clock_changes(
+                    start, start + dt.timedelta(len(self.days) - 1)
+                )
+                if (record := self.days[(day - start).days]).rung >= 0
+            )
+        ):
+            # Without other medicines nothing moves, and only a day the zone
+            # skips lacks its intakes: none does, so there is nothing to say.
+            return []
         decisions = []
         before: tuple[tuple[str, bool], ...] = ()
-        for first, count, record in _runs(self.regimen.start_date, self.days):
+        for first, count, record in _runs(start, self.days):
             if record.rung < 0:
                 changes: Iterable[tuple[dt.date, tuple[tuple[str, bool], ...]]]
                 changes = ((first, ()),)
             else:
                 quanta = self.ladder.quanta[record.rung]
-                changes = self.placement.descriptions(first, count, quanta)
+                changes = placement.descriptions(first, count, quanta)
             for date, now in changes:
                 if now != before:
                     if now:
@@ -848,7 +864,8 @@ class _Planner:
             self._increase(run, day)
         self._emit(run, missed_today, trial=arm == "on")
 
-    # Off only in the tests, which check that skipping ahead changes nothing.
+    # Off only in the tests, which check that skipping ahead (days, and the
+    # placement decisions of a plan without other medicines) changes nothing.
     fast_forward = True
 
     def _plain_days(
@@ -1438,7 +1455,7 @@ class _Planner:
             journal=journal.log,
             as_of=self.as_of,
             daily_cap_mg=self.cap,
-            cap_reason=self.profile.cap_reason,
+            cap_reason=self.cap_reason,
             ladder_mg=self.rung_mg,
             ceiling_mg=None if ceiling is None else self._rung_mg(ceiling),
             decisions=tuple(decisions),

@@ -127,7 +127,7 @@ class Placement:
         Each comes with whether it asks for a clinician or pharmacist. Empty
         when every intake is at its slot's own time.
         """
-        if self._missing(day, quanta):
+        if self.missing(day, quanta):
             return (
                 (
                     f"{day.isoformat()} does not exist in {self.regimen.tz} (the "
@@ -160,7 +160,7 @@ class Placement:
                 out.append((f"The {name} intake moves to {at:%H:%M}: {why}.", False))
         return tuple(out)
 
-    def _missing(self, day: dt.date, quanta: int) -> bool:
+    def missing(self, day: dt.date, quanta: int) -> bool:
         """Whether *day* does not exist in the zone, so that its intakes
         cannot be placed (only a day whose clock changes can be missing)."""
         if not self._changes_clock(day):
@@ -174,6 +174,10 @@ class Placement:
             self._missing_days.add(day)
             return True
         return False
+
+    def clock_changes(self, first: dt.date, last: dt.date) -> list[dt.date]:
+        """The days from *first* to *last* on which the zone's clock changes."""
+        return _clock_changes_between(self.zone, first, last)
 
     def descriptions(
         self, first: dt.date, days: int, quanta: int
@@ -199,7 +203,7 @@ class Placement:
     ) -> tuple[tuple[str, bool], ...]:
         """``describe`` without other medicines: nothing moves, so there is
         nothing to say but on a day the zone skips (its clock changes)."""
-        if self._changes_clock(day) and self._missing(day, quanta):
+        if self._changes_clock(day) and self.missing(day, quanta):
             return self.describe(day, quanta)
         return ()
 
