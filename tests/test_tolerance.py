@@ -537,3 +537,21 @@ def test_step_back_after_a_missed_restart_is_a_hold() -> None:
     assert "already 25 mg" in decision.message
     assert 25 == s.day(dt.date(2025, 1, 23)).elemental_mg
     assert 50 == s.day(dt.date(2025, 1, 24)).elemental_mg
+
+
+def test_the_rules_replace_copies_and_checks_names() -> None:
+    """The rules' own replace: a new state with the changes, the old one
+    untouched, equal to one built directly, and a misspelt field refused."""
+    from mgplan._rules import Tolerance, replace
+
+    state = Tolerance(rung=1, start=1, top=4, target=4, retried=frozenset({2}))
+    after = replace(state, rung=2, mild=(2, 1))
+    assert after == Tolerance(
+        rung=2, start=1, top=4, target=4, retried=frozenset({2}), mild=(2, 1)
+    )
+    assert hash(after) == hash(
+        Tolerance(rung=2, start=1, top=4, target=4, retried=frozenset({2}), mild=(2, 1))
+    )
+    assert (1, (-1, 0)) == (state.rung, state.mild)
+    with pytest.raises(TypeError, match="no field 'rungs'"):
+        replace(state, rungs=3)

@@ -60,7 +60,9 @@ _Entry = SideEffectReport | MissedDose | Resolved | ClinicianAck
 _Outcome = Taken | RlsRating | Stools | Ferritin
 _Logged = _Entry | Retracted | _Outcome
 _AFTERNOON = dt.time(12, 0)  # from noon on, a medicine is "in the evening"
-_DOSED = (Phase.TITRATING, Phase.HOLDING, Phase.STEPPED_BACK, Phase.MAINTAINING)
+_DOSED = frozenset(
+    (Phase.TITRATING, Phase.HOLDING, Phase.STEPPED_BACK, Phase.MAINTAINING)
+)
 
 
 def plan(
