@@ -771,6 +771,7 @@ class _Planner:
             acks[ack.date].append(ack)
         last_entry = journal.last_date
         limit = start + dt.timedelta(MAX_PLAN_DAYS)
+        fixed_end = self.regimen.end_date
         # The days on which an entry can change something; between them and
         # the run's own due dates, the days are alike and emitted in one go.
         events = sorted(
@@ -789,10 +790,11 @@ class _Planner:
             }
         )
         while True:
-            end = self._plan_end(run)
-            if end is not None and day > end:
-                break
-            if self._ends_waiting(run, day, end, resolved, last_entry):
+            end = fixed_end if fixed_end is not None else self._plan_end(run)
+            if end is not None:
+                if day > end:
+                    break
+            elif self._ends_waiting(run, day, end, resolved, last_entry):
                 break
             if day >= limit:
                 raise InvalidInputError(
@@ -831,7 +833,7 @@ class _Planner:
         if day < self.dose_start:  # the baseline: nothing to react to
             self.days.append(_BASELINE_DAY)
             return
-        arm = self._trial_arm(run, day)
+        arm = None if self.regimen.trial is None else self._trial_arm(run, day)
         if arm == "off":  # no magnesium: reports are noted, not acted on
             for _, report in reports.get(day, ()):
                 run.noted.add(id(report))
@@ -889,7 +891,9 @@ class _Planner:
         before was, and only the count of quiet evenings moves.
         """
         stop = events[bisect.bisect_left(events, day)]
-        end = self._plan_end(run)
+        end = self.regimen.end_date
+        if end is None:
+            end = self._plan_end(run)
         if end is not None:
             stop = min(stop, end + _ONE_DAY)
         elif self._ends_waiting(run, day, end, resolved, last_entry):
