@@ -219,3 +219,13 @@ class TestEveningDstGap:
         assert [1] * 7 == [len(e.intakes) for e in s.days]
         dates = [i.at.date() for i in s.intakes()]
         assert len(set(dates)) == len(dates)
+
+
+def test_the_journal_kinds_agree() -> None:
+    """The engine checks entries against a tuple of classes kept beside the
+    type it annotates them with: the two name the same kinds."""
+    import typing
+
+    from mgplan import _engine
+
+    assert set(typing.get_args(_engine._Logged)) == set(_engine._LOGGED)

@@ -59,6 +59,20 @@ MAX_PLAN_DAYS = 366 * 30
 _Entry = SideEffectReport | MissedDose | Resolved | ClinicianAck
 _Outcome = Taken | RlsRating | Stools | Ferritin
 _Logged = _Entry | Retracted | _Outcome
+# As tuples of classes for isinstance: built once, not on every entry.
+_LOGGED = (
+    SideEffectReport,
+    MissedDose,
+    Resolved,
+    ClinicianAck,
+    Retracted,
+    Taken,
+    RlsRating,
+    Stools,
+    Ferritin,
+)
+_ABOUT_A_DOSE = (SideEffectReport, MissedDose, Resolved, ClinicianAck, Taken)
+_AN_EVENING = (Taken, MissedDose)
 _AFTERNOON = dt.time(12, 0)  # from noon on, a medicine is "in the evening"
 _DOSED = frozenset(
     (Phase.TITRATING, Phase.HOLDING, Phase.STEPPED_BACK, Phase.MAINTAINING)
@@ -105,7 +119,7 @@ def plan(
             sorted((*reports, *missed, *resolved, *clinician), key=lambda e: e.date)
         )
     for i, entry in enumerate(log):
-        if not isinstance(entry, _Entry | Retracted | _Outcome):
+        if not isinstance(entry, _LOGGED):
             raise InvalidInputError(
                 f"journal[{i}]",
                 "a journal entry (SideEffectReport, MissedDose, Resolved, "
@@ -230,9 +244,10 @@ def _check_policy(regimen: Regimen, policy: TolerancePolicy) -> None:
 
 def _check_entries(regimen: Regimen, journal: _Journal, as_of: dt.date | None) -> None:
     taken: dict[dt.date, str] = {}
+    start, dose_start = regimen.start_date, regimen.dose_start
     for name, entry in journal.named():
         # A ferritin result may predate the plan: it is why one starts.
-        if entry.date < regimen.start_date and not isinstance(entry, Ferritin):
+        if entry.date < start and not isinstance(entry, Ferritin):
             raise InvalidInputError(
                 f"{name}.date",
                 f"a date on or after the plan's start "
@@ -246,8 +261,7 @@ def _check_entries(regimen: Regimen, journal: _Journal, as_of: dt.date | None) -
                 "cannot come from the future",
                 entry.date.isoformat(),
             )
-        about_a_dose = (SideEffectReport, MissedDose, Resolved, ClinicianAck, Taken)
-        if isinstance(entry, about_a_dose) and entry.date < regimen.dose_start:
+        if entry.date < dose_start and isinstance(entry, _ABOUT_A_DOSE):
             raise InvalidInputError(
                 f"{name}.date",
                 f"a date on or after the first dose "
@@ -255,7 +269,7 @@ def _check_entries(regimen: Regimen, journal: _Journal, as_of: dt.date | None) -
                 "has no magnesium",
                 entry.date.isoformat(),
             )
-        if isinstance(entry, Taken | MissedDose):
+        if isinstance(entry, _AN_EVENING):
             kind = "taken" if isinstance(entry, Taken) else "skipped"
             other = taken.get(entry.date)
             if other is not None:
@@ -726,7 +740,7 @@ class _Planner:
         ):
             return False
         since = run.awaiting_since
-        return not any(since <= x.date <= day for x in resolved)
+        return not resolved or not any(since <= x.date <= day for x in resolved)
 
     def _ends_waiting(
         self,
@@ -990,6 +1004,8 @@ class _Planner:
             return
         entry: Resolved | None = None
         if run.awaiting_since is not None:
+            if not resolved:
+                return
             since = run.awaiting_since
             entry = next((x for x in resolved if since <= x.date <= day), None)
             if entry is None:
