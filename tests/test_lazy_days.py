@@ -147,3 +147,36 @@ def test_history_versions_build_their_own_days() -> None:
         before_report.days[: (cut - schedule.start).days]
         == (schedule.days[: (cut - schedule.start).days])
     )
+
+
+def test_copied_days_equal_days_placed_one_by_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Days of a kind are copied from the first one and a usual evening's
+    intakes from the dose's first evening; placing every day on its own (as
+    on a day the clock changes) gives the very same days, JSON included."""
+    from mgplan import _placement
+
+    regimen = _regimen().replace(
+        baseline_days=3, end_date=dt.date(2027, 12, 31)
+    )  # two clock changes, a baseline, a step back
+    copied = mgplan.plan(regimen, reports=REPORTS)
+    assert copied.days  # built now, before the change below
+    monkeypatch.setattr(_placement.Placement, "_changes_clock", lambda self, day: True)
+    placed = mgplan.plan(regimen, reports=REPORTS)
+    assert copied.days == placed.days
+    assert copied.to_json() == placed.to_json()
+    assert copied.days[100].intakes[0].at.date() == dt.date(2027, 4, 14)
+
+
+def test_a_trusted_copy_changes_only_what_it_is_told() -> None:
+    from mgplan._model import trusted_copy
+
+    day = _fresh().days[10]
+    moved = trusted_copy(day, date=dt.date(2030, 1, 1))
+    assert moved.date == dt.date(2030, 1, 1)
+    assert moved.model_dump(exclude={"date"}) == day.model_dump(exclude={"date"})
+    assert list(moved.model_dump()) == list(day.model_dump())  # field order
+    assert day.date == dt.date(2027, 1, 14)  # the original is untouched
+    with pytest.raises(TypeError, match="no field 'dates'"):
+        trusted_copy(day, dates=dt.date(2030, 1, 1))

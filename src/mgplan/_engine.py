@@ -24,6 +24,7 @@ from ._errors import InvalidInputError
 from ._forms import lower_gi_alternatives
 from ._iron import iron_advice
 from ._ladder import Ladder, build_ladder
+from ._model import trusted_copy
 from ._outcomes import Ferritin, RlsRating, Stools, Taken, graded_stools
 from ._placement import Placement
 from ._product import format_mg
@@ -39,7 +40,15 @@ from ._rules import (
     react,
     replace,
 )
-from ._schedule import DISCLAIMER, Action, DayEntry, Decision, Phase, Schedule
+from ._schedule import (
+    DISCLAIMER,
+    Action,
+    DayEntry,
+    Decision,
+    Intake,
+    Phase,
+    Schedule,
+)
 from ._tolerance import (
     ClinicianAck,
     MissedDose,
@@ -1515,41 +1524,37 @@ class _Days:
         unit_mg = self.placement.unit_mg
         compound_mg = self.placement.unit_compound_mg
         intakes_of = self.placement.intakes
-        trusted = DayEntry.trusted
+        # One entry per kind of day (and units scheduled), copied for each
+        # date: a year has a handful of kinds and 365 days.
+        kinds: dict[tuple[int, float], DayEntry] = {}  # by id(): records live on
         entries = []
         for record in self.records:
             if record.rung < 0:
-                entries.append(
-                    trusted(
-                        date=day,
-                        phase=record.phase,
-                        step=0,
-                        units=0.0,
-                        elemental_mg=0.0,
-                        compound_mg=0.0,
-                        intakes=(),
-                        missed=False,
-                    )
-                )
+                intakes: tuple[Intake, ...] = ()
+                units = 0.0
             else:
                 intakes = intakes_of(day, self.quanta[record.rung])
                 # What is scheduled: an intake left out (a clash no time
                 # avoids, a day the zone skips) is not counted.
                 units = sum((i.units for i in intakes), 0.0)
-                entries.append(
-                    trusted(
-                        date=day,
-                        phase=record.phase,
-                        # Rungs count from 1, the smallest amount below the
-                        # start dose included when there is one: the
-                        # numbering never depends on what comes later.
-                        step=record.rung + 1,
-                        units=units,
-                        elemental_mg=round(units * unit_mg, 6),
-                        compound_mg=round(units * compound_mg, 6),
-                        intakes=intakes,
-                        missed=record.missed,
-                    )
+            kind = kinds.get((id(record), units))
+            if kind is None:
+                dosed = record.rung >= 0
+                kind = kinds[id(record), units] = DayEntry.trusted(
+                    date=day,
+                    phase=record.phase,
+                    # Rungs count from 1, the smallest amount below the start
+                    # dose included when there is one: the numbering never
+                    # depends on what comes later.
+                    step=record.rung + 1 if dosed else 0,
+                    units=units,
+                    elemental_mg=round(units * unit_mg, 6) if dosed else 0.0,
+                    compound_mg=round(units * compound_mg, 6) if dosed else 0.0,
+                    intakes=intakes,
+                    missed=record.missed,
                 )
+                entries.append(kind)
+            else:
+                entries.append(trusted_copy(kind, date=day, intakes=intakes))
             day += one
         return tuple(entries)

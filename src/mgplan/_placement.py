@@ -27,6 +27,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ._model import trusted_copy
 from ._profile import SafetyProfile
 from ._regimen import Regimen
 from ._schedule import Intake
@@ -78,6 +79,8 @@ class Placement:
         self._split_cache: dict[int, list[tuple[int, int]]] = {}
         self._layouts: dict[tuple[object, ...], Layout] = {}
         self._cache: dict[tuple[dt.date, int], tuple[Intake, ...]] = {}
+        # A usual evening's intakes by dose: (wall time, intake) to copy.
+        self._usual: dict[int, list[tuple[dt.time, Intake]]] = {}
         self._missing_days: set[dt.date] = set()
 
     # -- what the engine asks -------------------------------------------------
@@ -88,6 +91,17 @@ class Placement:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        # The usual evening: without other medicines and with no clock change,
+        # a dose's intakes are the same every day but for their instants.
+        usual = not self.medicines and not self._changes_clock(day)
+        if usual:
+            found = self._usual.get(quanta)
+            if found is not None:
+                zone = self.zone
+                return tuple(
+                    trusted_copy(intake, at=dt.datetime.combine(day, at, tzinfo=zone))
+                    for at, intake in found
+                )
         split = self.split(quanta)
         layout = self.layout(day, quanta)
         kept = [
@@ -118,7 +132,13 @@ class Placement:
                         compound_mg=_round_mg(units * self.unit_compound_mg),
                     )
                 )
-        result = self._cache[key] = tuple(intakes)
+        result = tuple(intakes)
+        if usual:
+            self._usual[quanta] = [
+                (at, intake) for (_, _, at), intake in zip(kept, result, strict=True)
+            ]
+        else:
+            self._cache[key] = result
         return result
 
     def describe(self, day: dt.date, quanta: int) -> tuple[tuple[str, bool], ...]:
