@@ -755,16 +755,14 @@ class _Planner:
         self,
         run: _Run,
         day: dt.date,
-        end: dt.date | None,
         resolved: list[Resolved],
         last_entry: dt.date | None,
     ) -> bool:
-        """Whether a plan without an end date ends before *day*: stopped, or
-        paused waiting for a resolution, with no entry still to come."""
-        return (
-            end is None
-            and (last_entry is None or day > last_entry)
-            and self._waiting(run, day, resolved)
+        """Whether a plan without an end (``_plan_end`` is None) ends before
+        *day*: stopped, or paused waiting for a resolution, with no entry
+        still to come."""
+        return (last_entry is None or day > last_entry) and self._waiting(
+            run, day, resolved
         )
 
     def _simulate(
@@ -794,7 +792,6 @@ class _Planner:
             acks[ack.date].append(ack)
         last_entry = journal.last_date
         limit = start + dt.timedelta(MAX_PLAN_DAYS)
-        fixed_end = self.regimen.end_date
         # The days on which an entry can change something; between them and
         # the run's own due dates, the days are alike and emitted in one go.
         events = sorted(
@@ -813,11 +810,11 @@ class _Planner:
             }
         )
         while True:
-            end = fixed_end if fixed_end is not None else self._plan_end(run)
+            end = self._plan_end(run)
             if end is not None:
                 if day > end:
                     break
-            elif self._ends_waiting(run, day, end, resolved, last_entry):
+            elif self._ends_waiting(run, day, resolved, last_entry):
                 break
             if day >= limit:
                 raise InvalidInputError(
@@ -856,7 +853,7 @@ class _Planner:
         if day < self.dose_start:  # the baseline: nothing to react to
             self.days.append(_BASELINE_DAY)
             return
-        arm = None if self.regimen.trial is None else self._trial_arm(run, day)
+        arm = self._trial_arm(run, day)
         if arm == "off":  # no magnesium: reports are noted, not acted on
             for _, report in reports.get(day, ()):
                 run.noted.add(id(report))
@@ -914,12 +911,10 @@ class _Planner:
         before was, and only the count of quiet evenings moves.
         """
         stop = events[bisect.bisect_left(events, day)]
-        end = self.regimen.end_date
-        if end is None:
-            end = self._plan_end(run)
+        end = self._plan_end(run)
         if end is not None:
             stop = min(stop, end + _ONE_DAY)
-        elif self._ends_waiting(run, day, end, resolved, last_entry):
+        elif self._ends_waiting(run, day, resolved, last_entry):
             return day
         if day < self.dose_start:
             count = (stop - day).days
