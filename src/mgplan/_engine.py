@@ -341,9 +341,7 @@ class _Run:
         """An independent copy. Every field but ``noted`` and ``episode`` is
         immutable, so only those two are copied (deepcopy, which walked all
         of them, was a third of a calendar export's time)."""
-        clone = object.__new__(_Run)
-        clone.__dict__.update(self.__dict__)  # copy.copy, without its generic work
-        clone.noted = set(self.noted)
+        clone = replace(self, noted=set(self.noted))
         if self.episode is not None:
             episode = self.episode
             clone.episode = _OpenEpisode(

@@ -37,10 +37,10 @@ _new = object.__new__
 
 
 def replace(obj: _T, /, **changes: Any) -> _T:
-    """``dataclasses.replace`` for ``Tolerance`` and ``Reaction``: frozen
-    dataclasses with a ``__dict__`` and no ``__init__`` or ``__post_init__``
-    of their own, copied at a sixth of its cost (a plan makes a new
-    ``Tolerance`` on every change of dose)."""
+    """``dataclasses.replace`` for ``Tolerance``, ``Reaction`` and the
+    engine's run state: dataclasses with a ``__dict__`` and no ``__init__`` or
+    ``__post_init__`` of their own, copied at a sixth of its cost (a plan
+    makes a new ``Tolerance`` on every change of dose)."""
     new = _new(type(obj))
     values = new.__dict__
     values.update(obj.__dict__)
@@ -72,11 +72,9 @@ class Tolerance:
     def quiet(self) -> Tolerance:
         """The windowed counters after the dose was taken for one interval with
         no report: mild counts go, and so do retry marks at or below it."""
-        if not self.retried and self.mild == (-1, 0):
+        if self.mild == (-1, 0) and (not self.retried or min(self.retried) > self.rung):
             return self  # nothing to forget (the usual case: a quiet run)
         retried = frozenset(r for r in self.retried if r > self.rung)
-        if retried == self.retried and self.mild == (-1, 0):
-            return self
         return replace(self, retried=retried, mild=(-1, 0))
 
 
