@@ -213,7 +213,7 @@ class Placement:
             return
         last = first + dt.timedelta(days - 1)
         yield first, self._describe_alone(first, quanta)
-        for change in _clock_changes_between(self.zone, first, last):
+        for change in self.clock_changes(first, last):
             for day in (change, change + dt.timedelta(1)):
                 if first < day <= last:
                     yield day, self._describe_alone(day, quanta)
@@ -223,7 +223,7 @@ class Placement:
     ) -> tuple[tuple[str, bool], ...]:
         """``describe`` without other medicines: nothing moves, so there is
         nothing to say but on a day the zone skips (its clock changes)."""
-        if self._changes_clock(day) and self.missing(day, quanta):
+        if self.missing(day, quanta):
             return self.describe(day, quanta)
         return ()
 
