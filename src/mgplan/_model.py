@@ -143,9 +143,15 @@ def trusted_copy(model: _M, **changes: Any) -> _M:
         if name not in values:
             raise TypeError(f"{type(model).__name__} has no field {name!r}")
     values.update(changes)  # the fields keep their order
-    obj = type(model).__new__(type(model))
+    return _unvalidated(type(model), values, set(model.__pydantic_fields_set__))
+
+
+def _unvalidated(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
+    """An instance of *cls* holding *values*, set up as pydantic's
+    ``model_construct`` sets one up (``Model.trusted``, ``trusted_copy``)."""
+    obj = cls.__new__(cls)
     _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(model.__pydantic_fields_set__))
+    _set(obj, "__pydantic_fields_set__", fields_set)
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)
     return obj
@@ -206,12 +212,7 @@ class Model(pydantic.BaseModel, frozen=True, extra="forbid"):
             missing = sorted(fields.keys() - values.keys())
             extra = sorted(values.keys() - fields.keys())
             raise TypeError(f"{cls.__name__}.trusted: missing {missing}, extra {extra}")
-        obj = cls.__new__(cls)
-        _set(obj, "__dict__", values)
-        _set(obj, "__pydantic_fields_set__", set(fields))
-        _set(obj, "__pydantic_extra__", None)
-        _set(obj, "__pydantic_private__", None)
-        return obj
+        return _unvalidated(cls, values, set(fields))
 
     def replace(self, **changes: Any) -> Self:
         """A copy with *changes* applied and validated again.
