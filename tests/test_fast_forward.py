@@ -1,7 +1,9 @@
 """The engine skips ahead over days on which nothing can happen. Planning
 day by day must give the very same schedules, for any regimen and journal."""
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -166,6 +168,16 @@ def _plan(case: Case) -> mgplan.Schedule | str:
         return str(exc)
 
 
+@contextlib.contextmanager
+def _day_by_day() -> Iterator[None]:
+    """The engine as it plans without skipping ahead."""
+    _engine._Planner.fast_forward = False
+    try:
+        yield
+    finally:
+        _engine._Planner.fast_forward = True
+
+
 def _one_capsule_a_day(**changes: object) -> mgplan.Regimen:
     return mgplan.Regimen(
         id="g",
@@ -214,12 +226,9 @@ RESOLVED_DURING_THE_PAUSE = (
 @given(cases())
 def test_skipping_ahead_changes_nothing(case: Case) -> None:
     fast = _plan(case)
-    _engine._Planner.fast_forward = False
-    try:
+    with _day_by_day():
         slow = _plan(case)
         slow_history = _history(slow)
-    finally:
-        _engine._Planner.fast_forward = True
     assert fast == slow
     if isinstance(fast, mgplan.Schedule):
         assert isinstance(slow, mgplan.Schedule)
@@ -283,11 +292,8 @@ def test_placement_decisions_without_medicines(
         end_date=end,
     )
     fast = mgplan.plan(regimen)
-    _engine._Planner.fast_forward = False
-    try:
+    with _day_by_day():
         slow = mgplan.plan(regimen)
-    finally:
-        _engine._Planner.fast_forward = True
     assert fast == slow
     said = [d.message for d in fast.decisions if d.action is mgplan.Action.SPACING]
     assert ("does not exist" in " ".join(said)) == (tz == "Pacific/Apia")
