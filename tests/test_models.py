@@ -340,6 +340,29 @@ class TestTrusted:
                 intakes=(),
             )
 
+    def test_decision_made_names_every_field_in_order(self) -> None:
+        """``Decision.made`` lists the fields by hand, without the name check
+        of ``trusted``: a field added to Decision and not to it fails here."""
+        report = mgplan.SideEffectReport(
+            date=dt.date(2027, 2, 1), symptom="loose-stools", severity="mild"
+        )
+        made = mgplan.Decision.made(
+            dt.date(2027, 2, 1),
+            mgplan.Action.HOLD,
+            "Holding.",
+            100.0,
+            100.0,
+            report,
+            True,
+            "Ask.",
+            "mild-hold",
+        )
+        assert list(made.__dict__) == list(mgplan.Decision.model_fields)
+        assert made.model_fields_set == set(mgplan.Decision.model_fields)
+        assert made == mgplan.Decision.model_validate(made.model_dump())
+        assert report is made.cause
+
+
 
 def test_model_copy_with_update_leaves_the_original_alone() -> None:
     """Copying is free for immutable values, but a copy with changes is a new

@@ -293,7 +293,7 @@ def _check_entries(regimen: Regimen, journal: _Journal, as_of: dt.date | None) -
 def _effective(report: SideEffectReport) -> dt.date:
     """The first evening a report can change: its date, or the evening after
     the dose it is about when that is later (a report at 22:30 tonight)."""
-    return max(report.date, report.dose_date + dt.timedelta(1))
+    return max(report.date, report.dose_date + _ONE_DAY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,16 +445,16 @@ class _Planner:
         rule: str = "",
     ) -> None:
         self.decisions.append(
-            Decision.trusted(
-                date=date,
-                action=action,
-                message=message,
-                dose_before_mg=None if before is None else float(before),
-                dose_after_mg=None if after is None else float(after),
-                cause=cause,
-                consult_clinician=consult,
-                suggestion=suggestion,
-                rule=rule,
+            Decision.made(
+                date,
+                action,
+                message,
+                None if before is None else float(before),
+                None if after is None else float(after),
+                cause,
+                consult,
+                suggestion,
+                rule,
             )
         )
         if suggestion and suggestion not in self.suggestions:
@@ -669,16 +669,16 @@ class _Planner:
                         text = "The intakes are back at their usual times."
                         consult = False
                     decisions.append(
-                        Decision.trusted(
-                            date=date,
-                            action=Action.SPACING,
-                            message=f"From {date.isoformat()}: {text}",
-                            dose_before_mg=None,
-                            dose_after_mg=None,
-                            cause=None,
-                            consult_clinician=consult,
-                            suggestion="",
-                            rule="spacing",
+                        Decision.made(
+                            date,
+                            Action.SPACING,
+                            f"From {date.isoformat()}: {text}",
+                            None,
+                            None,
+                            None,
+                            consult,
+                            "",
+                            "spacing",
                         )
                     )
                 before = now

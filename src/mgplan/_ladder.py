@@ -73,7 +73,6 @@ class _Builder:
 
     def build(self) -> Ladder:
         r, q_mg = self.r, self.q_mg
-        smallest = f"{self.units(1)} of {self.product.name} ({format_mg(q_mg)})"
         if q_mg > self.cap + EPSILON:
             raise DoseAboveCapError(
                 "Regimen.product.amount_per_unit",
@@ -109,6 +108,7 @@ class _Builder:
         # Start: rounded down; never below one quantum.
         start_q = math.floor(r.start_mg / q_mg + EPSILON)
         if start_q < 1:
+            smallest = f"{self.units(1)} of {self.product.name} ({format_mg(q_mg)})"
             if r.typed("start_dose"):
                 raise InvalidInputError(
                     "Regimen.start_dose",

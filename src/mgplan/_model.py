@@ -143,10 +143,10 @@ def trusted_copy(model: _M, **changes: Any) -> _M:
         if name not in values:
             raise TypeError(f"{type(model).__name__} has no field {name!r}")
     values.update(changes)  # the fields keep their order
-    return _unvalidated(type(model), values, set(model.__pydantic_fields_set__))
+    return unvalidated(type(model), values, set(model.__pydantic_fields_set__))
 
 
-def _unvalidated(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
+def unvalidated(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
     """An instance of *cls* holding *values*, set up as pydantic's
     ``model_construct`` sets one up (``Model.trusted``, ``trusted_copy``)."""
     obj = cls.__new__(cls)
@@ -212,7 +212,7 @@ class Model(pydantic.BaseModel, frozen=True, extra="forbid"):
             missing = sorted(fields.keys() - values.keys())
             extra = sorted(values.keys() - fields.keys())
             raise TypeError(f"{cls.__name__}.trusted: missing {missing}, extra {extra}")
-        return _unvalidated(cls, values, set(fields))
+        return unvalidated(cls, values, set(fields))
 
     def replace(self, **changes: Any) -> Self:
         """A copy with *changes* applied and validated again.

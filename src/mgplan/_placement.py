@@ -72,7 +72,6 @@ class Placement:
         self.unit_mg = product.elemental_per_unit
         self.unit_compound_mg = product.compound_per_unit
         self.zone = regimen.zone
-        self.slot_names = tuple(slot.name for slot in regimen.slots)
         self.medicines: tuple[Medicine, ...] = tuple(
             m for m in profile.medicines if not (m.rule.flag_only or m.rule.avoid)
         )
@@ -82,6 +81,11 @@ class Placement:
         # A usual evening's intakes by dose: (wall time, intake) to copy.
         self._usual: dict[int, list[tuple[dt.time, Intake]]] = {}
         self._missing_days: set[dt.date] = set()
+
+    @functools.cached_property
+    def slot_names(self) -> tuple[str, ...]:
+        """The slots' names, worded when the first day is read."""
+        return tuple(slot.name for slot in self.regimen.slots)
 
     # -- what the engine asks -------------------------------------------------
 

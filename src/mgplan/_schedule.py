@@ -19,7 +19,7 @@ import pydantic
 
 from ._errors import InvalidInputError
 from ._journal import JournalEntry
-from ._model import Model, strict_json
+from ._model import Model, strict_json, unvalidated
 from ._outcomes import Ferritin, RlsRating, Stools, Taken
 from ._product import format_mg
 from ._profile import SafetyProfile
@@ -185,6 +185,41 @@ class Decision(Model, frozen=True):
     rule: str = pydantic.Field(
         default="", description="the id of the rule that decided (docs/rules.md)"
     )
+
+    @classmethod
+    def made(
+        cls,
+        date: dt.date,
+        action: Action,
+        message: str,
+        dose_before_mg: float | None,
+        dose_after_mg: float | None,
+        cause: Cause | None,
+        consult_clinician: bool,
+        suggestion: str,
+        rule: str,
+    ) -> Decision:
+        """A decision the engine made, from every field in order, not
+        validated (as ``trusted``, without checking the names at each call: a
+        plan makes dozens; a test keeps this list equal to the fields)."""
+        return unvalidated(
+            cls,
+            {
+                "date": date,
+                "action": action,
+                "message": message,
+                "dose_before_mg": dose_before_mg,
+                "dose_after_mg": dose_after_mg,
+                "cause": cause,
+                "consult_clinician": consult_clinician,
+                "suggestion": suggestion,
+                "rule": rule,
+            },
+            set(_DECISION_FIELDS),
+        )
+
+
+_DECISION_FIELDS = frozenset(Decision.__pydantic_fields__)
 
 
 class DoseStep(Model, frozen=True):
