@@ -832,10 +832,12 @@ class _Planner:
             # resumed here decides it from its own journal).
             if day == start or day in ferritin_dates:
                 self._iron(day, journal)
-            self._day(run, day, reports, missed, acks, resolved)
+            left = self._day(run, day, reports, missed, acks, resolved)
             day += _ONE_DAY
             if self.fast_forward:
-                day = self._plain_days(run, day, events, resolved, last_entry)
+                day = self._plain_days(run, day, events, resolved, last_entry, left)
+            elif left is not None:
+                self._emit(run, left[0], trial=left[1])
 
     def _day(
         self,
@@ -845,12 +847,14 @@ class _Planner:
         missed: dict[dt.date, MissedDose],
         acks: dict[dt.date, list[ClinicianAck]],
         resolved: list[Resolved],
-    ) -> None:
-        """One day: what the entries and the run's due dates change, then the
-        day itself."""
+    ) -> tuple[bool, bool] | None:
+        """One day: what the entries and the run's due dates change. Returns
+        the day still to be recorded from the run as it is now (missed, in an
+        on block of the trial), which ``_plain_days`` records with the alike
+        days after it; None when it is recorded already."""
         if day < self.dose_start:  # the baseline: nothing to react to
             self.days.append(_BASELINE_DAY)
-            return
+            return None
         arm = self._trial_arm(run, day)
         if arm == "off":  # no magnesium: reports are noted, not acted on
             for _, report in reports.get(day, ()):
@@ -865,7 +869,7 @@ class _Planner:
                     rule="trial",
                 )
             self.days.append(_TRIAL_OFF_DAY)
-            return
+            return None
         missed_today = day in missed
         if run.mode is Phase.PAUSED:
             self._maybe_resume(run, day, resolved)
@@ -884,7 +888,7 @@ class _Planner:
             and (run.quiet_until is None or day >= run.quiet_until)
         ):
             self._increase(run, day)
-        self._emit(run, missed_today, trial=arm == "on")
+        return missed_today, arm == "on"
 
     # Off only in the tests, which check that skipping ahead (days, and the
     # placement decisions of a plan without other medicines) changes nothing.
@@ -897,10 +901,12 @@ class _Planner:
         events: list[dt.date],
         resolved: list[Resolved],
         last_entry: dt.date | None,
+        left: tuple[bool, bool] | None = None,
     ) -> dt.date:
         """Emit, in one go, the days from *day* on on which nothing can
         happen, and return the first day after them (*day* itself when it is
-        not such a day).
+        not such a day). *left* is the day before, still to be recorded (see
+        ``_day``): recorded first, or with them when it is like them.
 
         A day is plain when no entry is dated or takes effect on it (the
         *events*) and the run has nothing due: no increase, no end of a pause,
@@ -908,20 +914,58 @@ class _Planner:
         plan neither ends nor stops there. Each such day is what the day
         before was, and only the count of quiet evenings moves.
         """
+        if left is not None:
+            if left[0]:  # a missed evening: alone, and it opens a gap
+                self._emit(run, True, trial=left[1])
+                left = None
+            else:
+                run.gap = 0  # as recording it does; nothing else read below
+        plain = self._plain_run(run, day, events, resolved, last_entry)
+        if plain is None:
+            if left is not None:
+                self._emit(run, False, trial=left[1])
+            return day
+        stop, arm = plain
+        count = (stop - day).days
+        if arm == "baseline" or arm == "off":
+            if left is not None:
+                self._emit(run, False, trial=left[1])
+            record = _BASELINE_DAY if arm == "baseline" else _TRIAL_OFF_DAY
+            self.days.extend([record] * count)
+            return stop
+        trial = arm == "on"
+        if left is not None:
+            # Alike unless a trial begins between them, and only _day begins
+            # one (a plain run stops before it): checked all the same.
+            if left[1] == trial:
+                count += 1
+            else:
+                self._emit(run, False, trial=left[1])
+        self._emit(run, False, trial=trial, days=count)
+        return stop
+
+    def _plain_run(
+        self,
+        run: _Run,
+        day: dt.date,
+        events: list[dt.date],
+        resolved: list[Resolved],
+        last_entry: dt.date | None,
+    ) -> tuple[dt.date, str | None] | None:
+        """Where the plain days from *day* stop (exclusive), and what they
+        are ('baseline', a trial arm, or None); None when *day* is not one."""
         stop = events[bisect.bisect_left(events, day)]
         end = self._plan_end(run)
         if end is not None:
             stop = min(stop, end + _ONE_DAY)
         elif self._ends_waiting(run, day, resolved, last_entry):
-            return day
+            return None
         if day < self.dose_start:
-            count = (stop - day).days
-            self.days.extend([_BASELINE_DAY] * count)
-            return max(stop, day)
+            return (stop, "baseline") if stop > day else None
         mode = run.mode
         if mode in _DOSED:
             if run.gap:
-                return day
+                return None
             due = run.next_increase
             if due is not None:
                 if run.quiet_until is not None:
@@ -933,7 +977,7 @@ class _Planner:
             elif not self._waiting(run, day, resolved):
                 # Past the shortest pause and nothing (or a resolution
                 # recorded during it) to wait for: it resumes today.
-                return day
+                return None
             # Else it waits for a resolution, whose dates are events.
         arm: str | None = None
         trial = self.regimen.trial
@@ -951,14 +995,7 @@ class _Planner:
                         (index + 1) * trial.block_days
                     )
                     stop = min(stop, block_end)
-        count = (stop - day).days
-        if count <= 0:
-            return day
-        if arm == "off":
-            self.days.extend([_TRIAL_OFF_DAY] * count)
-            return stop
-        self._emit(run, False, trial=arm == "on", days=count)
-        return stop
+        return (stop, arm) if stop > day else None
 
     def _emit(
         self, run: _Run, missed_today: bool, *, trial: bool = False, days: int = 1

@@ -180,7 +180,10 @@ class SideEffectReport(Model, frozen=True):
         None when only objective figures were given and they are normal
         (fewer than one stool above baseline, Bristol 1-5): a note.
         """
-        graded = grade_stools(self.stools_above_baseline, self.bristol)
+        above, bristol = self.stools_above_baseline, self.bristol
+        if above is None and bristol is None:  # the usual report: a severity
+            return self.severity
+        graded = grade_stools(above, bristol)
         if self.severity is None:
             return graded
         if graded is None or self.severity.rank >= graded.rank:
@@ -195,13 +198,13 @@ class SideEffectReport(Model, frozen=True):
             if grade is not None
             else f"{self.symptom.text.capitalize()} within normal"
         )
-        details = []
-        if self.stools_above_baseline is not None:
-            n = self.stools_above_baseline
-            details.append(f"{n} stool{'s' if n != 1 else ''} a day above usual")
-        if self.bristol is not None:
-            details.append(f"Bristol type {self.bristol}")
-        if details:
+        n, bristol = self.stools_above_baseline, self.bristol
+        if n is not None or bristol is not None:
+            details = []
+            if n is not None:
+                details.append(f"{n} stool{'s' if n != 1 else ''} a day above usual")
+            if bristol is not None:
+                details.append(f"Bristol type {bristol}")
             text += f" ({', '.join(details)})"
         return (
             f"{text} on {self.date.isoformat()} "
