@@ -181,8 +181,8 @@ class _Journal:
     live: frozenset[int]  # positions in the log of the entries that count
     dose_start: dt.date
     ferritin: tuple[Ferritin, ...] = ()
-    # The entries that count, named by their position in the log.
-    counted: tuple[tuple[str, _Entry | _Outcome], ...] = ()
+    # The entries that count, with their position in the log.
+    counted: tuple[tuple[int, _Entry | _Outcome], ...] = ()
 
     @classmethod
     def of(cls, log: Iterable[_Logged], dose_start: dt.date) -> _Journal:
@@ -198,7 +198,7 @@ class _Journal:
         # One pass, sorting by kind (a plan is made from this on every call).
         kinds: dict[type, list[Any]] = {kind: [] for kind in _KINDS}
         where: dict[type, list[Any] | None] = dict(kinds)
-        counted: list[tuple[str, _Entry | _Outcome]] = []
+        counted: list[tuple[int, _Entry | _Outcome]] = []
         for i, entry in enumerate(log):
             if i not in live or isinstance(entry, Retracted):  # (live has none)
                 continue
@@ -211,7 +211,7 @@ class _Journal:
                 )
             if found is not None:
                 found.append(entry)
-            counted.append((f"journal[{i}]", entry))
+            counted.append((i, entry))
         from_stools = graded_stools(kinds[Stools], dose_start)
         return cls(
             (*kinds[SideEffectReport], *from_stools),
@@ -225,16 +225,12 @@ class _Journal:
             tuple(counted),
         )
 
-    def named(self) -> tuple[tuple[str, _Entry | _Outcome], ...]:
-        """The entries that count, named by their position in the log."""
-        return self.counted
-
     def prefix(self, count: int) -> _Journal:
         return _Journal.of(self.log[:count], self.dose_start)
 
     @property
     def last_date(self) -> dt.date | None:
-        dates = [x.date for _, x in self.named()]
+        dates = [x.date for _, x in self.counted]
         return max(dates) if dates else None
 
 
@@ -254,25 +250,25 @@ def _check_policy(regimen: Regimen, policy: TolerancePolicy) -> None:
 def _check_entries(regimen: Regimen, journal: _Journal, as_of: dt.date | None) -> None:
     taken: dict[dt.date, str] = {}
     start, dose_start = regimen.start_date, regimen.dose_start
-    for name, entry in journal.named():
+    for i, entry in journal.counted:
         # A ferritin result may predate the plan: it is why one starts.
         if entry.date < start and not isinstance(entry, Ferritin):
             raise InvalidInputError(
-                f"{name}.date",
+                f"journal[{i}].date",
                 f"a date on or after the plan's start "
                 f"({regimen.start_date.isoformat()})",
                 entry.date.isoformat(),
             )
         if as_of is not None and entry.date > as_of:
             raise InvalidInputError(
-                f"{name}.date",
+                f"journal[{i}].date",
                 f"a date on or before today ({as_of.isoformat()}); entries "
                 "cannot come from the future",
                 entry.date.isoformat(),
             )
         if entry.date < dose_start and isinstance(entry, _ABOUT_A_DOSE):
             raise InvalidInputError(
-                f"{name}.date",
+                f"journal[{i}].date",
                 f"a date on or after the first dose "
                 f"({regimen.dose_start.isoformat()}); the baseline before it "
                 "has no magnesium",
@@ -283,7 +279,7 @@ def _check_entries(regimen: Regimen, journal: _Journal, as_of: dt.date | None) -
             other = taken.get(entry.date)
             if other is not None:
                 raise InvalidInputError(
-                    f"{name}.date",
+                    f"journal[{i}].date",
                     f"an evening not already recorded as {other}",
                     f"{kind} on {entry.date.isoformat()}",
                 )
@@ -306,8 +302,15 @@ class _Day:
     missed: bool
 
 
-_BASELINE_DAY = _Day(Phase.BASELINE, -1, False)
-_TRIAL_OFF_DAY = _Day(Phase.TRIAL_OFF, -1, False)
+@functools.lru_cache(maxsize=4096)
+def _record(phase: Phase, rung: int, missed: bool) -> _Day:
+    """The one record of a kind of day, shared by every plan (MAX_RUNGS
+    bounds the kinds)."""
+    return _Day(phase, rung, missed)
+
+
+_BASELINE_DAY = _record(Phase.BASELINE, -1, False)
+_TRIAL_OFF_DAY = _record(Phase.TRIAL_OFF, -1, False)
 _ONE_DAY = dt.timedelta(1)
 
 
@@ -1006,7 +1009,7 @@ class _Planner:
         key = (phase, run.tol.rung if dosed else -1, missed_today and dosed)
         record = self._records.get(key)
         if record is None:
-            record = self._records[key] = _Day(*key)
+            record = self._records[key] = _record(*key)
         self.days.extend([record] * days)
         if not dosed:
             run.gap = 0
@@ -1446,10 +1449,10 @@ class _Planner:
         """Entries past the last day: an error, but for a report about the
         last evening itself (it can no longer change anything)."""
         last_day = self.regimen.start_date + dt.timedelta(len(self.days) - 1)
-        for name, entry in journal.named():
+        for i, entry in journal.counted:
             if entry.date > last_day:
                 raise InvalidInputError(
-                    f"{name}.date",
+                    f"journal[{i}].date",
                     f"a date within the plan (it ends on {last_day.isoformat()})",
                     entry.date.isoformat(),
                 )

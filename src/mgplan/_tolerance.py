@@ -300,8 +300,10 @@ def live_positions(log: Sequence[object]) -> frozenset[int]:
     already taken back.
     """
     taken: set[int] = set()
+    kept: list[int] = []
     for i, item in enumerate(log):
         if not isinstance(item, Retracted):
+            kept.append(i)
             continue
         target = item.entry - 1
         problem = None
@@ -314,11 +316,7 @@ def live_positions(log: Sequence[object]) -> frozenset[int]:
         if problem is not None:
             raise InvalidInputError(f"journal[{i}].entry", problem, item.entry)
         taken.add(target)
-    return frozenset(
-        i
-        for i, item in enumerate(log)
-        if i not in taken and not isinstance(item, Retracted)
-    )
+    return frozenset(kept).difference(taken)
 
 
 def effective_entries(log: Sequence[_T]) -> tuple[_T, ...]:
