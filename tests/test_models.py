@@ -363,7 +363,6 @@ class TestTrusted:
         assert report is made.cause
 
 
-
 def test_model_copy_with_update_leaves_the_original_alone() -> None:
     """Copying is free for immutable values, but a copy with changes is a new
     value: the original keeps its fields."""
