@@ -340,13 +340,15 @@ class TestTrusted:
                 intakes=(),
             )
 
-    def test_decision_made_names_every_field_in_order(self) -> None:
-        """``Decision.made`` lists the fields by hand, without the name check
+    def test_made_decision_names_every_field_in_order(self) -> None:
+        """``made_decision`` lists the fields by hand, without the name check
         of ``trusted``: a field added to Decision and not to it fails here."""
+        from mgplan._schedule import made_decision
+
         report = mgplan.SideEffectReport(
             date=dt.date(2027, 2, 1), symptom="loose-stools", severity="mild"
         )
-        made = mgplan.Decision.made(
+        made = made_decision(
             dt.date(2027, 2, 1),
             mgplan.Action.HOLD,
             "Holding.",

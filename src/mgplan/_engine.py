@@ -48,6 +48,7 @@ from ._schedule import (
     Intake,
     Phase,
     Schedule,
+    made_decision,
 )
 from ._tolerance import (
     ClinicianAck,
@@ -448,7 +449,7 @@ class _Planner:
         rule: str = "",
     ) -> None:
         self.decisions.append(
-            Decision.made(
+            made_decision(
                 date,
                 action,
                 message,
@@ -672,7 +673,7 @@ class _Planner:
                         text = "The intakes are back at their usual times."
                         consult = False
                     decisions.append(
-                        Decision.made(
+                        made_decision(
                             date,
                             Action.SPACING,
                             f"From {date.isoformat()}: {text}",

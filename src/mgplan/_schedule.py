@@ -186,40 +186,39 @@ class Decision(Model, frozen=True):
         default="", description="the id of the rule that decided (docs/rules.md)"
     )
 
-    @classmethod
-    def made(
-        cls,
-        date: dt.date,
-        action: Action,
-        message: str,
-        dose_before_mg: float | None,
-        dose_after_mg: float | None,
-        cause: Cause | None,
-        consult_clinician: bool,
-        suggestion: str,
-        rule: str,
-    ) -> Decision:
-        """A decision the engine made, from every field in order, not
-        validated (as ``trusted``, without checking the names at each call: a
-        plan makes dozens; a test keeps this list equal to the fields)."""
-        return unvalidated(
-            cls,
-            {
-                "date": date,
-                "action": action,
-                "message": message,
-                "dose_before_mg": dose_before_mg,
-                "dose_after_mg": dose_after_mg,
-                "cause": cause,
-                "consult_clinician": consult_clinician,
-                "suggestion": suggestion,
-                "rule": rule,
-            },
-            set(_DECISION_FIELDS),
-        )
-
 
 _DECISION_FIELDS = frozenset(Decision.__pydantic_fields__)
+
+
+def made_decision(
+    date: dt.date,
+    action: Action,
+    message: str,
+    dose_before_mg: float | None,
+    dose_after_mg: float | None,
+    cause: Cause | None,
+    consult_clinician: bool,
+    suggestion: str,
+    rule: str,
+) -> Decision:
+    """A decision the engine made, from every field in order, not validated
+    (as ``Model.trusted``, without checking the names at each call: a plan
+    makes dozens; a test keeps this list equal to Decision's fields)."""
+    return unvalidated(
+        Decision,
+        {
+            "date": date,
+            "action": action,
+            "message": message,
+            "dose_before_mg": dose_before_mg,
+            "dose_after_mg": dose_after_mg,
+            "cause": cause,
+            "consult_clinician": consult_clinician,
+            "suggestion": suggestion,
+            "rule": rule,
+        },
+        set(_DECISION_FIELDS),
+    )
 
 
 class DoseStep(Model, frozen=True):
