@@ -69,3 +69,17 @@ class TestNamespace:
         from importlib.resources import files
 
         assert files("mgplan").joinpath("py.typed").is_file()
+
+    def test_the_library_never_validates_with_assert(self) -> None:
+        """``python -O`` strips asserts, so the library has none: every check
+        raises from mgplan's error root (CI also runs the validating tests
+        under PYTHONOPTIMIZE=1)."""
+        package = Path(mgplan.__file__).parent
+        found = [
+            f"{path.name}:{node.lineno}"
+            for path in sorted(package.rglob("*.py"))
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Assert)
+        ]
+        assert [] == found
+        assert len(list(package.rglob("*.py"))) > 30  # the walk saw the package
