@@ -214,6 +214,36 @@ class TestReadBack:
         assert [u.uid for u in again.unread] == ["note-2@phone"]
         assert len(journal_lines(journal)) == 1
 
+    def test_a_calendar_of_events_is_read_without_exporting_tasks(
+        self, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """mgplan's own task text is what tells a person's words on a task
+        from its own; a calendar without tasks never needs it, so a sync of
+        events reads the notes without exporting the plan's tasks too (for
+        a year's plan, most of a sync's time)."""
+
+        def no_tasks(*_: object) -> frozenset[str]:
+            raise AssertionError("exported the tasks of a calendar without any")
+
+        monkeypatch.setattr(caldav, "_own_lines", no_tasks)
+        journal = tmp_path / "plan.journal.jsonl"
+
+        def events_sync() -> caldav.SyncResult:
+            return caldav.sync(
+                planned(journal),
+                url,
+                journal=journal,
+                username=USER,
+                password=PASSWORD,
+                stamp=dt.datetime(2027, 3, 13, tzinfo=dt.UTC),
+            )
+
+        events_sync()
+        add_journal_note(url, "note-1@phone", D("2027-03-12"), "legs 6 sleep 4")
+        [rating] = events_sync().logged
+        assert isinstance(rating, mgplan.RlsRating)
+        assert D("2027-03-11") == rating.date
+
     def test_the_future_waits(self, url: str, tmp_path: Path) -> None:
         """A task ticked off before its evening is not read until it comes."""
         journal = tmp_path / "plan.journal.jsonl"

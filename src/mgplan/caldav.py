@@ -511,7 +511,8 @@ class _Reader:
         self.waiting.clear()
         self.current = current
         entries = self.journal.read()
-        own_lines = _own_lines(current, self.options)
+        # mgplan's own task text, exported only when there are tasks to read.
+        own_lines: frozenset[str] | None = None
         tasks: dict[dt.date, list[_Task]] = {}
         # What each item read cleanly says now, by UID; and what to log.
         said: dict[str, list[AnyEntry]] = {}
@@ -519,6 +520,8 @@ class _Reader:
         wanted: list[tuple[_Item, AnyEntry]] = []
         for item in items:
             if item.kind == "VTODO":
+                if own_lines is None:
+                    own_lines = _own_lines(current, self.options)
                 task = self._task(item, own_lines)
                 if task is not None:
                     tasks.setdefault(task.evening, []).append(task)
