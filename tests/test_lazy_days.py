@@ -9,8 +9,11 @@ import threading
 
 import pydantic
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import mgplan
+
+from .test_fast_forward import Case, cases
 
 
 def _regimen() -> mgplan.Regimen:
@@ -180,3 +183,82 @@ def test_a_trusted_copy_changes_only_what_it_is_told() -> None:
     assert day.date == dt.date(2027, 1, 14)  # the original is untouched
     with pytest.raises(TypeError, match="no field 'dates'"):
         trusted_copy(day, dates=dt.date(2030, 1, 1))
+
+
+def _told(schedule: mgplan.Schedule) -> dict[str, object]:
+    """What a schedule tells without its days being read: what a calendar's
+    history asks of each version."""
+    days = schedule._count()
+    return {
+        "count": days,
+        "start": schedule.start,
+        "end": schedule.end,
+        "review": schedule.review_date,
+        "trial": schedule.trial_blocks(),
+        "phases": [
+            (first + dt.timedelta(offset), phase)
+            for first, count, phase in schedule._phase_runs()
+            for offset in range(count)
+        ],
+        "steps": schedule.steps(),
+        "sampled": [
+            schedule.day(schedule.start + dt.timedelta(i))
+            for i in (0, days // 3, days - 1)
+        ],
+        "from": [tuple(schedule._days_from(i)) for i in (0, days // 2, days - 1)],
+    }
+
+
+def _both_ways(schedule: mgplan.Schedule) -> None:
+    assert schedule._outline() is not None
+    told = _told(schedule)
+    assert schedule._outline() is not None  # none of it built the days
+    assert schedule.days  # now built: the same questions, answered from them
+    assert schedule._outline() is None
+    assert told == _told(schedule)
+
+
+@given(cases())
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_schedule_tells_the_same_before_its_days_are_built(case: Case) -> None:
+    """Steps, phases, one day, the days from a date on, the ends, the review
+    date and the trial's blocks come from the engine's records while the
+    days are not built (a calendar's history asks them of every version);
+    from the built days they are the same, for any regimen and journal."""
+    regimen, profile, journal = case
+    try:
+        schedule = mgplan.plan(regimen, profile, journal=journal)  # type: ignore[arg-type]
+    except mgplan.MgplanError:
+        return  # a journal the engine refuses
+    _both_ways(schedule)
+
+
+@pytest.mark.parametrize(
+    ("tz", "start", "end"),
+    [
+        ("Pacific/Apia", dt.date(2011, 12, 20), dt.date(2012, 1, 10)),  # skips a day
+        ("America/Nuuk", dt.date(2027, 3, 20), dt.date(2027, 4, 5)),  # 23:00 gap
+        ("Europe/Berlin", dt.date(2027, 1, 4), dt.date(2028, 1, 3)),
+    ],
+)
+def test_steps_across_clock_changes(tz: str, start: dt.date, end: dt.date) -> None:
+    """A step ends where a clock change moves or drops an intake, and the
+    records say so as the days do."""
+    product = mgplan.Product(name="G", form="glycinate", amount_per_unit=50)
+    regimen = mgplan.Regimen(
+        product=product,
+        start_date=start,
+        tz=tz,
+        start_dose="100 mg",
+        target_dose="100 mg",
+        max_single_dose="50 mg",  # one capsule at 19:00, one at 23:30
+        slots=["19:00", "23:30"],
+        window_end="23:59",
+        end_date=end,
+        baseline_days=2,
+    )
+    schedule = mgplan.plan(regimen)
+    steps = schedule.steps()
+    _both_ways(schedule)
+    if tz != "Europe/Berlin":  # the skipped day, the moved intake: a step ends
+        assert len(steps) > 1

@@ -45,6 +45,7 @@ from ._schedule import (
     Action,
     DayEntry,
     Decision,
+    DoseStep,
     Intake,
     Phase,
     Schedule,
@@ -1531,7 +1532,7 @@ class _Planner:
         )
 
 
-def _runs(start: dt.date, days: list[_Day]) -> Iterator[tuple[dt.date, int, _Day]]:
+def _runs(start: dt.date, days: Iterable[_Day]) -> Iterator[tuple[dt.date, int, _Day]]:
     """(first date, number of days, record) for each run of like days."""
     first = start
     # groupby compares neighbours in C, and like days share one record
@@ -1545,7 +1546,10 @@ def _runs(start: dt.date, days: list[_Day]) -> Iterator[tuple[dt.date, int, _Day
 @dataclass(frozen=True, slots=True)
 class _Days:
     """A schedule's days, built from the engine's records when first asked
-    for (``Schedule.planned``)."""
+    for (``Schedule.planned``); and what can be told from the records
+    without building them all: the phases, one day, the dose steps, the days
+    from a date on (``Schedule`` asks for these while its days are not
+    built: a calendar's history asks them of every version)."""
 
     start: dt.date
     records: tuple[_Day, ...]
@@ -1553,16 +1557,28 @@ class _Days:
     quanta: tuple[int, ...]
 
     def __call__(self) -> tuple[DayEntry, ...]:
-        day = self.start
+        return self.entries(0)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def phase_runs(self) -> list[tuple[dt.date, int, Phase]]:
+        """(first date, number of days, phase) of each run of like days."""
+        return [
+            (first, count, record.phase)
+            for first, count, record in _runs(self.start, self.records)
+        ]
+
+    def entries(self, first: int) -> tuple[DayEntry, ...]:
+        """The days from index *first* on."""
+        day = self.start + dt.timedelta(first)
         one = _ONE_DAY
-        unit_mg = self.placement.unit_mg
-        compound_mg = self.placement.unit_compound_mg
         intakes_of = self.placement.intakes
         # One entry per kind of day (and units scheduled), copied for each
         # date: a year has a handful of kinds and 365 days.
         kinds: dict[tuple[int, float], DayEntry] = {}  # by id(): records live on
         entries = []
-        for record in self.records:
+        for record in self.records[first:]:
             if record.rung < 0:
                 intakes: tuple[Intake, ...] = ()
                 units = 0.0
@@ -1573,22 +1589,109 @@ class _Days:
                 units = sum((i.units for i in intakes), 0.0)
             kind = kinds.get((id(record), units))
             if kind is None:
-                dosed = record.rung >= 0
-                kind = kinds[id(record), units] = DayEntry.trusted(
-                    date=day,
-                    phase=record.phase,
-                    # Rungs count from 1, the smallest amount below the start
-                    # dose included when there is one: the numbering never
-                    # depends on what comes later.
-                    step=record.rung + 1 if dosed else 0,
-                    units=units,
-                    elemental_mg=round(units * unit_mg, 6) if dosed else 0.0,
-                    compound_mg=round(units * compound_mg, 6) if dosed else 0.0,
-                    intakes=intakes,
-                    missed=record.missed,
+                kind = kinds[id(record), units] = self._entry(
+                    day, record, intakes, units
                 )
                 entries.append(kind)
             else:
                 entries.append(trusted_copy(kind, date=day, intakes=intakes))
             day += one
         return tuple(entries)
+
+    def entry(self, index: int) -> DayEntry:
+        """The day at *index*, built alone."""
+        day = self.start + dt.timedelta(index)
+        record = self.records[index]
+        if record.rung < 0:
+            return self._entry(day, record, (), 0.0)
+        intakes = self.placement.intakes(day, self.quanta[record.rung])
+        return self._entry(day, record, intakes, sum((i.units for i in intakes), 0.0))
+
+    def _entry(
+        self, day: dt.date, record: _Day, intakes: tuple[Intake, ...], units: float
+    ) -> DayEntry:
+        dosed = record.rung >= 0
+        return DayEntry.trusted(
+            date=day,
+            phase=record.phase,
+            # Rungs count from 1, the smallest amount below the start dose
+            # included when there is one: the numbering never depends on
+            # what comes later.
+            step=record.rung + 1 if dosed else 0,
+            units=units,
+            elemental_mg=round(units * self.placement.unit_mg, 6) if dosed else 0.0,
+            compound_mg=round(units * self.placement.unit_compound_mg, 6)
+            if dosed
+            else 0.0,
+            intakes=intakes,
+            missed=record.missed,
+        )
+
+    def steps(self) -> tuple[DoseStep, ...]:
+        """``Schedule.steps`` from the records: within a run of like days the
+        intakes change only where they may (a day whose clock changes, or
+        any day with other medicines), so only those days are placed."""
+        steps: list[DoseStep] = []
+        placement = self.placement
+        # The open step: first day, its entry's parts, the intakes' key, end.
+        open_: tuple[dt.date, _Day, tuple[Intake, ...], tuple[Any, ...]] | None = None
+        end = self.start
+
+        def close() -> None:
+            nonlocal open_
+            if open_ is not None:
+                first, record, intakes, _ = open_
+                entry = self._entry(
+                    first, record, intakes, sum((i.units for i in intakes), 0.0)
+                )
+                steps.append(
+                    DoseStep(
+                        sequence=len(steps) + 1,
+                        start=first,
+                        end=end,
+                        phase=entry.phase,
+                        units=entry.units,
+                        elemental_mg=entry.elemental_mg,
+                        compound_mg=entry.compound_mg,
+                        intakes=entry.intakes,
+                    )
+                )
+                open_ = None
+
+        for first, count, record in _runs(self.start, self.records):
+            if record.rung < 0:
+                close()
+                continue
+            quanta = self.quanta[record.rung]
+            for day, days in self._alike(first, count):
+                intakes = placement.intakes(day, quanta)
+                if not intakes:
+                    close()
+                    continue
+                key = tuple((i.slot, i.at.time(), i.units) for i in intakes)
+                if open_ is not None and open_[3] != key:
+                    close()
+                if open_ is None:
+                    open_ = (day, record, intakes, key)
+                end = day + dt.timedelta(days - 1)
+        close()
+        return tuple(steps)
+
+    def _alike(self, first: dt.date, count: int) -> Iterator[tuple[dt.date, int]]:
+        """(first day, number of days) of the spans of a run of like days
+        whose intakes are the same each day: without other medicines, the
+        days between those whose clock changes; with them, each day."""
+        placement = self.placement
+        if placement.medicines:
+            for offset in range(count):
+                yield first + dt.timedelta(offset), 1
+            return
+        last = first + dt.timedelta(count - 1)
+        day = first
+        for change in placement.clock_changes(first, last):
+            if change > day:
+                yield day, (change - day).days
+            yield change, 1
+            day = change + _ONE_DAY
+        if day <= last:
+            yield day, (last - day).days + 1

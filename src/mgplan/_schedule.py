@@ -12,7 +12,7 @@ import enum
 import re
 import typing
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
 
 import pydantic
@@ -241,6 +241,20 @@ class DoseStep(Model, frozen=True):
         return (self.end - self.start).days + 1
 
 
+class _Outline(typing.Protocol):
+    """What a schedule's pending days tell without all being built
+    (``Schedule.planned``; the engine's ``_Days``)."""
+
+    @property
+    def start(self) -> dt.date: ...
+    def __call__(self) -> tuple[DayEntry, ...]: ...
+    def __len__(self) -> int: ...
+    def phase_runs(self) -> list[tuple[dt.date, int, Phase]]: ...
+    def entries(self, first: int) -> tuple[DayEntry, ...]: ...
+    def entry(self, index: int) -> DayEntry: ...
+    def steps(self) -> tuple[DoseStep, ...]: ...
+
+
 class Schedule(Model, frozen=True):
     """A dated evening dose schedule, planned by ``mgplan.plan``.
 
@@ -314,11 +328,10 @@ class Schedule(Model, frozen=True):
     # build equal days, and either result is kept.
 
     @classmethod
-    def planned(
-        cls, days: Callable[[], tuple[DayEntry, ...]], **values: Any
-    ) -> Schedule:
+    def planned(cls, days: _Outline, **values: Any) -> Schedule:
         """A schedule from values the engine built, its days from *days*
-        when first asked for. Every other field must be given (as
+        when first asked for (what it can tell without building them all,
+        it is asked until then). Every other field must be given (as
         ``Model.trusted``); none is validated."""
         schedule = cls.trusted(days=(), **values)
         del schedule.__dict__["days"]
@@ -342,6 +355,41 @@ class Schedule(Model, frozen=True):
                     },
                 )
             object.__setattr__(self, "__pydantic_private__", None)
+
+    def _outline(self) -> _Outline | None:
+        """The engine's records while the days are not built, else None."""
+        pending = self.__pydantic_private__
+        if pending is None or "days" in self.__dict__:
+            return None
+        outline: _Outline | None = pending.get("days")
+        return outline
+
+    def _count(self) -> int:
+        outline = self._outline()
+        return len(self.days) if outline is None else len(outline)
+
+    def _phase_runs(self) -> list[tuple[dt.date, int, Phase]]:
+        """(first date, number of days, phase) of each run of consecutive
+        days in one phase, in order (without building the days)."""
+        outline = self._outline()
+        if outline is not None:
+            return outline.phase_runs()
+        runs: list[tuple[dt.date, int, Phase]] = []
+        for entry in self.days:
+            if runs:
+                first, count, phase = runs[-1]
+                if phase is entry.phase and first + dt.timedelta(count) == entry.date:
+                    runs[-1] = (first, count + 1, phase)
+                    continue
+            runs.append((entry.date, 1, entry.phase))
+        return runs
+
+    def _days_from(self, index: int) -> Iterable[DayEntry]:
+        """The days from *index* on (without building those before it)."""
+        outline = self._outline()
+        if outline is None:
+            return self.days[index:]
+        return outline.entries(index)
 
     if not TYPE_CHECKING:
 
@@ -436,28 +484,39 @@ class Schedule(Model, frozen=True):
     @property
     def start(self) -> dt.date:
         """The first day."""
+        outline = self._outline()
+        if outline is not None and len(outline):
+            return outline.start
         return self.days[0].date
 
     @property
     def end(self) -> dt.date:
         """The last day."""
+        outline = self._outline()
+        if outline is not None and len(outline):
+            return outline.start + dt.timedelta(len(outline) - 1)
         return self.days[-1].date
 
     @property
     def review_date(self) -> dt.date | None:
         """The day to review whether it helps: the plan's last day, when it
         ends at the maintenance dose (None while paused, stopped or waiting)."""
-        if self.waiting_for is not None or not self.days:
+        if self.waiting_for is not None:
             return None
-        last = self.days[-1]
+        runs = self._phase_runs()
+        if not runs:
+            return None
+        first, count, phase = runs[-1]
         done = (Phase.MAINTAINING, Phase.TRIAL_ON, Phase.TRIAL_OFF)
-        return last.date if last.phase in done else None
+        return first + dt.timedelta(count - 1) if phase in done else None
 
     def trial_blocks(self) -> tuple[TrialBlock, ...]:
         """The n-of-1 blocks, when the plan has a trial and reached it."""
         trial = self.regimen.trial
-        first = next((d.date for d in self.days if d.phase in _TRIAL), None)
-        if trial is None or first is None:
+        if trial is None:
+            return ()
+        first = next((day for day, _, p in self._phase_runs() if p in _TRIAL), None)
+        if first is None:
             return ()
         return trial.blocks(first)
 
@@ -468,15 +527,17 @@ class Schedule(Model, frozen=True):
 
     def day(self, date: dt.date) -> DayEntry:
         """The entry for *date*; InvalidInputError outside the plan."""
+        count = self._count()
         index = (date - self.start).days
-        if not 0 <= index < len(self.days):
+        if not 0 <= index < count:
             raise InvalidInputError(
                 "date",
                 f"a date within the plan ({self.start.isoformat()} to "
                 f"{self.end.isoformat()})",
                 date.isoformat(),
             )
-        return self.days[index]
+        outline = self._outline()
+        return self.days[index] if outline is None else outline.entry(index)
 
     def intakes(self) -> Iterator[Intake]:
         """Every intake in order."""
@@ -491,6 +552,9 @@ class Schedule(Model, frozen=True):
 
     def steps(self) -> tuple[DoseStep, ...]:
         """Runs of consecutive days with identical intakes; paused days end a run."""
+        outline = self._outline()
+        if outline is not None:
+            return outline.steps()
         runs: list[DoseStep] = []
         current: list[DayEntry] = []
 

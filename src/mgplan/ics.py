@@ -514,7 +514,8 @@ def _intake_events(
     events: dict[str, _Event] = {}
     first = 0 if since is None else max(0, (since - schedule.start).days)
     describe = _Describer(schedule)
-    for entry in schedule.days[first:]:
+    # A version in a calendar's history builds only the days it is asked for.
+    for entry in schedule._days_from(first):
         if not entry.intakes:
             continue
         description = describe(entry.date, entry.intakes, entry.phase.value, entry.step)
@@ -653,11 +654,15 @@ def _baseline_events(schedule: Schedule) -> dict[str, _Event]:
     slot = max(r.slots, key=lambda s: s.time)
     questions = " ".join(f"{q}." for q, _ in RATING_SCALES.values())
     events: dict[str, _Event] = {}
-    for entry in schedule.days:
-        if entry.phase is not Phase.BASELINE:
-            continue
-        uid = f"{schedule.plan_id}-baseline-{entry.date:%Y%m%d}@{UID_DOMAIN}"
-        start = local_time(entry.date, slot.time, r.zone)
+    baseline = [
+        first + dt.timedelta(offset)
+        for first, count, phase in schedule._phase_runs()
+        if phase is Phase.BASELINE
+        for offset in range(count)
+    ]
+    for date in baseline:
+        uid = f"{schedule.plan_id}-baseline-{date:%Y%m%d}@{UID_DOMAIN}"
+        start = local_time(date, slot.time, r.zone)
         events[uid] = _Event(
             uid=uid,
             start=start,
