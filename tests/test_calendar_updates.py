@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import mgplan
 from mgplan import ics
 from mgplan._cli import main
+from mgplan._engine import plan_history
 
 from .strategies import resolutions, scenarios
 
@@ -394,3 +395,36 @@ def test_sequences_equal_a_brute_force_count(
     assert {u: n for u, n in counted.items() if n} == {
         u: n for u, n in got.items() if n
     }
+
+
+def test_a_version_the_engine_refuses_is_not_one() -> None:
+    """A journal put together by hand may log a rating dated past where the
+    plan then ended before the back-dated report that moved the end (the
+    command line checks each entry against the plan so far, so it cannot).
+    That first version was never a plan: the history leaves it out, the
+    final plan still exports, and an export after the plan without entries
+    updates cleanly."""
+    product = mgplan.Product(name="G", form="glycinate", amount_per_unit=50)
+    regimen = mgplan.Regimen(
+        id="byhand",
+        product=product,
+        start_date=D("2027-01-04"),
+        tz="Europe/Berlin",
+        start_dose="50 mg",
+        step="50 mg",
+        target_dose="100 mg",
+        maintenance_days=20,
+    )
+    without = mgplan.plan(regimen)
+    log = [
+        mgplan.RlsRating(date=without.end + dt.timedelta(3), night=4),
+        mgplan.SideEffectReport(
+            date=D("2027-01-12"), symptom="loose-stools", severity="moderate"
+        ),
+    ]
+    with pytest.raises(mgplan.InvalidInputError, match="within the plan"):
+        mgplan.plan(regimen, journal=log[:1])
+    final = mgplan.plan(regimen, journal=log)
+    assert final.end > log[0].date
+    assert [v.journal for _, v in plan_history(final)] == [()]
+    _check_update(ics.to_ics(without), ics.to_ics(final))

@@ -160,7 +160,9 @@ def plan_history(schedule: Schedule) -> list[tuple[dt.date, Schedule]]:
     Version *k* is the plan with the first *k* entries in logging order (the
     first has none; the schedule itself is not included). Each comes with its
     cut date: the earliest date among the entries it lacks, before which it
-    is the schedule itself.
+    is the schedule itself. A version the engine refuses (an entry dated past
+    where it ended, logged before the entry that moved the end: a journal put
+    together by hand) was never a plan anyone saw, and is left out.
     """
     journal = _Journal.of(schedule.journal, schedule.regimen.dose_start)
     planner = _Planner(
@@ -542,8 +544,15 @@ class _Planner:
             branch.decisions = self.decisions[: snap.decisions]
             branch.suggestions = list(snap.suggestions)
             resumed = snap.run.copy()
-            branch._simulate(resumed, cut, journal)
-            branch._late_entries(resumed, journal)
+            try:
+                branch._simulate(resumed, cut, journal)
+                branch._late_entries(resumed, journal)
+            except InvalidInputError:
+                # Refused: an entry past where this version ended, logged
+                # before the entry that moved the end (a journal put
+                # together by hand; appending checks each entry against
+                # the plan so far). No one ever saw this plan.
+                continue
             versions.append((cut, branch._finish(resumed, journal)))
         return versions
 
