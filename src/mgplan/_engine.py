@@ -745,9 +745,21 @@ class _Planner:
                 f"{trial.washout_days} days of each block are not analysed.",
                 rule="trial",
             )
-        index = (day - run.trial_start).days // trial.block_days
-        blocks = self._blocks(trial, run.trial_start)
-        return blocks[index].arm if 0 <= index < len(blocks) else None
+        block = self._block(trial, run.trial_start, day)
+        return None if block is None else block[0]
+
+    def _block(
+        self, trial: Trial, trial_start: dt.date, day: dt.date
+    ) -> tuple[str, dt.date] | None:
+        """The arm of the trial block *day* is in, and the day after the
+        block; None outside the blocks."""
+        index = (day - trial_start).days // trial.block_days
+        blocks = self._blocks(trial, trial_start)
+        if not 0 <= index < len(blocks):
+            return None
+        return blocks[index].arm, trial_start + dt.timedelta(
+            (index + 1) * trial.block_days
+        )
 
     def _waiting(self, run: _Run, day: dt.date, resolved: Iterable[Resolved]) -> bool:
         """Stopped, or paused past the shortest pause with no resolution yet."""
@@ -1001,14 +1013,10 @@ class _Planner:
                 if maintained is not None and mode is Phase.MAINTAINING:
                     stop = min(stop, maintained + _ONE_DAY)
             else:
-                index = (day - run.trial_start).days // trial.block_days
-                blocks = self._blocks(trial, run.trial_start)
-                if 0 <= index < len(blocks):
-                    arm = blocks[index].arm
-                    block_end = run.trial_start + dt.timedelta(
-                        (index + 1) * trial.block_days
-                    )
-                    stop = min(stop, block_end)
+                block = self._block(trial, run.trial_start, day)
+                if block is not None:
+                    arm, after = block
+                    stop = min(stop, after)
         return (stop, arm) if stop > day else None
 
     def _emit(
