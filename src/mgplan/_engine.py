@@ -49,7 +49,9 @@ from ._schedule import (
     Intake,
     Phase,
     Schedule,
+    dose_step,
     made_decision,
+    step_key,
 )
 from ._tolerance import (
     ClinicianAck,
@@ -947,27 +949,25 @@ class _Planner:
             else:
                 run.gap = 0  # as recording it does; nothing else read below
         plain = self._plain_run(run, day, events, resolved, last_entry)
-        if plain is None:
-            if left is not None:
-                self._emit(run, False, trial=left[1])
-            return day
-        stop, arm = plain
+        stop, arm = (day, None) if plain is None else plain
         count = (stop - day).days
-        if arm == "baseline" or arm == "off":
-            if left is not None:
-                self._emit(run, False, trial=left[1])
-            record = _BASELINE_DAY if arm == "baseline" else _TRIAL_OFF_DAY
-            self.days.extend([record] * count)
-            return stop
-        trial = arm == "on"
+        dosed = arm != "baseline" and arm != "off"
         if left is not None:
-            # Alike unless a trial begins between them, and only _day begins
-            # one (a plain run stops before it): checked all the same.
-            if left[1] == trial:
+            # Recorded with the plain days (alone when there are none) unless
+            # they have no dose or a trial begins between them (only _day
+            # begins one, and a plain run stops before it: checked all the
+            # same).
+            if dosed and left[1] == (arm == "on"):
                 count += 1
             else:
                 self._emit(run, False, trial=left[1])
-        self._emit(run, False, trial=trial, days=count)
+        if not count:
+            return day
+        if dosed:
+            self._emit(run, False, trial=arm == "on", days=count)
+        else:
+            record = _BASELINE_DAY if arm == "baseline" else _TRIAL_OFF_DAY
+            self.days.extend([record] * count)
         return stop
 
     def _plain_run(
@@ -1650,29 +1650,15 @@ class _Days:
         any day with other medicines), so only those days are placed."""
         steps: list[DoseStep] = []
         placement = self.placement
-        # The open step: first day, its entry's parts, the intakes' key, end.
-        open_: tuple[dt.date, _Day, tuple[Intake, ...], tuple[Any, ...]] | None = None
+        # The open step: its first day and its intakes' key; and its end.
+        open_: tuple[dt.date, tuple[Any, ...]] | None = None
         end = self.start
 
         def close() -> None:
             nonlocal open_
             if open_ is not None:
-                first, record, intakes, _ = open_
-                entry = self._entry(
-                    first, record, intakes, sum((i.units for i in intakes), 0.0)
-                )
-                steps.append(
-                    DoseStep(
-                        sequence=len(steps) + 1,
-                        start=first,
-                        end=end,
-                        phase=entry.phase,
-                        units=entry.units,
-                        elemental_mg=entry.elemental_mg,
-                        compound_mg=entry.compound_mg,
-                        intakes=entry.intakes,
-                    )
-                )
+                first = self.entry((open_[0] - self.start).days)
+                steps.append(dose_step(len(steps) + 1, first, end))
                 open_ = None
 
         for first, count, record in _runs(self.start, self.records):
@@ -1685,11 +1671,11 @@ class _Days:
                 if not intakes:
                     close()
                     continue
-                key = tuple((i.slot, i.at.time(), i.units) for i in intakes)
-                if open_ is not None and open_[3] != key:
+                key = step_key(intakes)
+                if open_ is not None and open_[1] != key:
                     close()
                 if open_ is None:
-                    open_ = (day, record, intakes, key)
+                    open_ = (day, key)
                 end = day + dt.timedelta(days - 1)
         close()
         return tuple(steps)

@@ -241,6 +241,26 @@ class DoseStep(Model, frozen=True):
         return (self.end - self.start).days + 1
 
 
+def step_key(intakes: Iterable[Intake]) -> tuple[Any, ...]:
+    """What two days of one dose step share: their intakes' slots, wall
+    times and units."""
+    return tuple((i.slot, i.at.time(), i.units) for i in intakes)
+
+
+def dose_step(sequence: int, first: DayEntry, end: dt.date) -> DoseStep:
+    """Dose step *sequence*, from *first* to *end*, with *first*'s intakes."""
+    return DoseStep(
+        sequence=sequence,
+        start=first.date,
+        end=end,
+        phase=first.phase,
+        units=first.units,
+        elemental_mg=first.elemental_mg,
+        compound_mg=first.compound_mg,
+        intakes=first.intakes,
+    )
+
+
 class _Outline(typing.Protocol):
     """What a schedule's pending days tell without all being built
     (``Schedule.planned``; the engine's ``_Days``)."""
@@ -558,31 +578,16 @@ class Schedule(Model, frozen=True):
         runs: list[DoseStep] = []
         current: list[DayEntry] = []
 
-        def key(entry: DayEntry) -> tuple[Any, ...]:
-            return tuple((i.slot, i.at.time(), i.units) for i in entry.intakes)
-
         def close() -> None:
             if current:
-                first = current[0]
-                runs.append(
-                    DoseStep(
-                        sequence=len(runs) + 1,
-                        start=first.date,
-                        end=current[-1].date,
-                        phase=first.phase,
-                        units=first.units,
-                        elemental_mg=first.elemental_mg,
-                        compound_mg=first.compound_mg,
-                        intakes=first.intakes,
-                    )
-                )
+                runs.append(dose_step(len(runs) + 1, current[0], current[-1].date))
                 current.clear()
 
         for entry in self.days:
             if not entry.intakes:
                 close()
                 continue
-            if current and key(current[0]) != key(entry):
+            if current and step_key(current[0].intakes) != step_key(entry.intakes):
                 close()
             current.append(entry)
         close()
