@@ -21,6 +21,17 @@ ZONES = [
 ]
 
 
+# Plans whose evenings a clock change reaches: (zone, start, end).
+CLOCK_CHANGES = [
+    # Skips 2011-12-30 entirely: the one day without intakes.
+    ("Pacific/Apia", dt.date(2011, 12, 20), dt.date(2012, 1, 10)),
+    # Springs forward at 23:00 local: intakes move within the evening.
+    ("America/Nuuk", dt.date(2027, 3, 20), dt.date(2027, 4, 5)),
+    # An ordinary year, both changes at night.
+    ("Europe/Berlin", dt.date(2027, 1, 4), dt.date(2028, 1, 3)),
+]
+
+
 @st.composite
 def products(draw: st.DrawFn) -> mgplan.Product:
     return mgplan.Product(

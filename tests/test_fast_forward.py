@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import mgplan
 from mgplan import _engine
 
-from .strategies import regimens
+from .strategies import CLOCK_CHANGES, regimens
 
 Case = tuple[mgplan.Regimen, mgplan.SafetyProfile, list[object]]
 
@@ -262,16 +262,7 @@ def test_a_careless_skip_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     assert mgplan.plan(regimen) != right
 
 
-@pytest.mark.parametrize(
-    ("tz", "start", "end"),
-    [
-        # Skips 2011-12-30 entirely: the one day without intakes is said.
-        ("Pacific/Apia", dt.date(2011, 12, 20), dt.date(2012, 1, 10)),
-        # Springs forward at 23:00 local: intakes move within the evening.
-        ("America/Nuuk", dt.date(2027, 3, 20), dt.date(2027, 4, 5)),
-        ("Europe/Berlin", dt.date(2027, 1, 4), dt.date(2028, 1, 3)),
-    ],
-)
+@pytest.mark.parametrize(("tz", "start", "end"), CLOCK_CHANGES)
 def test_placement_decisions_without_medicines(
     tz: str, start: dt.date, end: dt.date
 ) -> None:

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 import mgplan
 
+from .strategies import CLOCK_CHANGES
 from .test_fast_forward import Case, cases
 
 
@@ -233,14 +234,7 @@ def test_a_schedule_tells_the_same_before_its_days_are_built(case: Case) -> None
     _both_ways(schedule)
 
 
-@pytest.mark.parametrize(
-    ("tz", "start", "end"),
-    [
-        ("Pacific/Apia", dt.date(2011, 12, 20), dt.date(2012, 1, 10)),  # skips a day
-        ("America/Nuuk", dt.date(2027, 3, 20), dt.date(2027, 4, 5)),  # 23:00 gap
-        ("Europe/Berlin", dt.date(2027, 1, 4), dt.date(2028, 1, 3)),
-    ],
-)
+@pytest.mark.parametrize(("tz", "start", "end"), CLOCK_CHANGES)
 def test_steps_across_clock_changes(tz: str, start: dt.date, end: dt.date) -> None:
     """A step ends where a clock change moves or drops an intake, and the
     records say so as the days do."""
