@@ -3,6 +3,7 @@
 import datetime as dt
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -385,6 +386,48 @@ def test_history_matches_replanning(scenario: tuple) -> None:  # type: ignore[ty
             assert {u: n for u, n in naive.items() if n} == {
                 u: n for u, n in got.items() if n
             }
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    scenarios(),
+    st.sampled_from(["P", "Gly, 100; caps \\ 2", "Magnésium\\N citrate"]),
+    st.fixed_dictionaries(
+        {
+            "compact": st.booleans(),
+            "items": st.sampled_from(["events", "tasks", "both"]),
+            "alarm_before": st.sampled_from(
+                [None, dt.timedelta(0), dt.timedelta(minutes=15), dt.timedelta(hours=2)]
+            ),
+            "refill": st.booleans(),
+            "title": st.sampled_from(["form", "product"]),
+            "duration": st.sampled_from([ics.DEFAULT_DURATION, dt.timedelta(hours=1)]),
+            "stamp": st.sampled_from(
+                [
+                    None,
+                    dt.datetime(2027, 5, 1, 12, 30, tzinfo=dt.UTC),
+                    dt.datetime(2027, 5, 1, 12, 30, tzinfo=ZoneInfo(BERLIN)),
+                ]
+            ),
+        }
+    ),
+)
+def test_written_bytes_are_icalendars(
+    scenario: tuple,  # type: ignore[type-arg]
+    name: str,
+    options: ics.CalendarOptions,
+) -> None:
+    """``to_ics`` writes each item's lines itself: byte for byte what
+    icalendar writes for ``to_calendar``'s calendar, whatever the options,
+    with cancelled items, all-day events, escaped text and folding."""
+    regimen, reports, missed = scenario
+    product = regimen.product.model_copy(
+        update={"name": name, "units_per_container": 30}
+    )
+    s = mgplan.plan(regimen.replace(product=product), reports=reports, missed=missed)
+    if not any(e.intakes for e in s.days):
+        return
+    assert ics._serialize(ics.to_calendar(s, **options)) == ics.to_ics(s, **options)
 
 
 class TestTasks:

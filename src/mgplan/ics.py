@@ -30,7 +30,7 @@ import functools
 import hashlib
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, NoReturn, TypedDict
 
@@ -98,11 +98,18 @@ def uid_for(plan_id: str, date: dt.date, slot_index: int) -> str:
     >>> uid_for("glycinate-demo", dt.date(2026, 12, 1), 0)
     'glycinate-demo-20261201-s0@mgplan'
     """
-    return f"{plan_id}-{date:%Y%m%d}-s{slot_index}@{UID_DOMAIN}"
+    return f"{plan_id}-{_basic(date)}-s{slot_index}@{UID_DOMAIN}"
+
+
+def _basic(date: dt.date) -> str:
+    """``20261201``, as ``%Y%m%d`` writes a plan's dates (four-digit years:
+    regimens start from 1970 to 2199) in a quarter of strftime's time; a
+    calendar's history makes thousands of UIDs."""
+    return date.isoformat().replace("-", "")
 
 
 def _step_uid(plan_id: str, start: dt.date, slot_index: int) -> str:
-    return f"{plan_id}-step-{start:%Y%m%d}-s{slot_index}@{UID_DOMAIN}"
+    return f"{plan_id}-step-{_basic(start)}-s{slot_index}@{UID_DOMAIN}"
 
 
 def _refill_uid(plan_id: str, container: int) -> str:
@@ -164,7 +171,7 @@ def to_calendar(
     time, never repeating, since clients complete repeating tasks
     differently), or ``"both"``.
     """
-    calendar, _ = _to_calendar(
+    contents = _contents(
         schedule,
         alarm_before=alarm_before,
         duration=duration,
@@ -176,26 +183,67 @@ def to_calendar(
         items=items,
         stamp=stamp,
     )
-    return calendar
+    return _calendar(contents)
+
+
+@dataclass(frozen=True)
+class _Contents:
+    """What a calendar of a schedule holds, before it is written out."""
+
+    schedule: Schedule
+    name: str | None
+    current: dict[str, _Event]
+    sequences: dict[str, int]
+    cancelled: list[_Event]
+    lines: frozenset[str]
+    stamp: dt.datetime
+    alarm: dt.timedelta | None  # the TRIGGER: minus alarm_before
+
+    def rendered(self) -> Iterator[tuple[_Event, int, dt.timedelta | None, bool]]:
+        """Each item with its SEQUENCE, alarm and whether it is cancelled."""
+        for event in self.current.values():
+            yield event, self.sequences.get(event.uid, 0), self.alarm, False
+        for event in self.cancelled:
+            yield event, self.sequences[event.uid], None, True
 
 
 def _to_calendar(
-    schedule: Schedule,
-    *,
-    alarm_before: dt.timedelta | None,
-    duration: dt.timedelta,
-    name: str | None,
-    title: Title,
-    refill: bool,
-    refill_days_ahead: int,
-    compact: bool,
-    items: Items,
-    stamp: dt.datetime | None,
-    own_lines: bool = False,
+    schedule: Schedule, *, own_lines: bool = False, **options: Unpack[CalendarOptions]
 ) -> tuple[icalendar.Calendar, frozenset[str]]:
     """``to_calendar``'s calendar, and with *own_lines* every line of every
     description this plan's versions gave its items (what a sync knows as
     its own text; empty without)."""
+    contents = _contents(schedule, own_lines=own_lines, **options)
+    return _calendar(contents), contents.lines
+
+
+def _calendar(contents: _Contents) -> icalendar.Calendar:
+    """*contents* as icalendar components (``_write`` writes the same bytes)."""
+    schedule, stamp = contents.schedule, contents.stamp
+    calendar = _shell(contents)
+    for event, sequence, alarm, cancelled in contents.rendered():
+        render = _vtodo if event.todo else _vevent
+        calendar.add_component(
+            render(event, schedule, sequence, stamp, alarm, cancelled=cancelled)
+        )
+    _add_timezone(calendar, schedule)
+    return calendar
+
+
+def _contents(
+    schedule: Schedule,
+    *,
+    alarm_before: dt.timedelta | None = dt.timedelta(0),
+    duration: dt.timedelta = DEFAULT_DURATION,
+    name: str | None = None,
+    title: Title = "form",
+    refill: bool = False,
+    refill_days_ahead: int = DEFAULT_REFILL_DAYS,
+    compact: bool = False,
+    items: Items = "events",
+    stamp: dt.datetime | None = None,
+    own_lines: bool = False,
+) -> _Contents:
     _check_options(
         items=items,
         alarm_before=alarm_before,
@@ -216,6 +264,7 @@ def _to_calendar(
     if stamp is None:
         day = schedule.as_of or schedule.start
         stamp = dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
+    stamp = stamp.astimezone(dt.UTC)  # DTSTAMP is in UTC (RFC 5545 3.8.7.2)
     if not schedule.regimen.typed("id"):
         warnings.warn(
             MgplanWarning(
@@ -223,7 +272,7 @@ def _to_calendar(
                 "two plans without an id in one calendar overwrite each other's "
                 "reminders. Set an id (mgplan init writes a unique one)."
             ),
-            stacklevel=3,  # to_calendar's caller
+            stacklevel=3,  # to_calendar's or to_ics's caller
         )
     build = functools.partial(_items, compact=compact, title=title, items=items)
     current = build(schedule, duration)
@@ -235,12 +284,29 @@ def _to_calendar(
     sequences, cancelled, lines = _history(
         schedule, current, build, duration, refill, refill_days_ahead, own_lines
     )
+    if own_lines:
+        lines.update(_cancelled_text("task").split("\n"))
+        lines.update(_cancelled_text("reminder").split("\n"))
+    return _Contents(
+        schedule,
+        name,
+        current,
+        sequences,
+        cancelled,
+        frozenset(lines),
+        stamp,
+        None if alarm_before is None else -alarm_before,
+    )
 
+
+def _shell(contents: _Contents) -> icalendar.Calendar:
+    """The calendar's own properties, without its components."""
+    schedule = contents.schedule
     product = schedule.regimen.product
     calendar = icalendar.Calendar.new(
         prodid=PRODID,
         method="PUBLISH",
-        name=_safe(name or f"Magnesium: {product.name}"),
+        name=_safe(contents.name or f"Magnesium: {product.name}"),
         description=(
             f"Evening magnesium plan {schedule.plan_id} made with mgplan. " + DISCLAIMER
         ),
@@ -248,23 +314,7 @@ def _to_calendar(
         uid=f"{schedule.plan_id}@{UID_DOMAIN}",
     )
     calendar.add("X-WR-TIMEZONE", schedule.regimen.tz)
-    alarm = None if alarm_before is None else -alarm_before
-    for event in current.values():
-        render = _vtodo if event.todo else _vevent
-        calendar.add_component(
-            render(event, schedule, sequences.get(event.uid, 0), stamp, alarm)
-        )
-    for event in cancelled:
-        render = _vtodo if event.todo else _vevent
-        component = render(
-            event, schedule, sequences[event.uid], stamp, None, cancelled=True
-        )
-        calendar.add_component(component)
-    _add_timezone(calendar, schedule)
-    if own_lines:
-        lines.update(_cancelled_text("task").split("\n"))
-        lines.update(_cancelled_text("reminder").split("\n"))
-    return calendar, frozenset(lines)
+    return calendar
 
 
 def _add_timezone(calendar: icalendar.Calendar, schedule: Schedule) -> None:
@@ -303,7 +353,7 @@ class CalendarOptions(TypedDict, total=False):
 
 def to_ics(schedule: Schedule, **options: Unpack[CalendarOptions]) -> bytes:
     """The calendar as .ics bytes; the options are ``to_calendar``'s."""
-    return _serialize(to_calendar(schedule, **options))
+    return _write(_contents(schedule, **options))
 
 
 def _serialize(component: icalendar.Component) -> bytes:
@@ -661,7 +711,7 @@ def _baseline_events(schedule: Schedule) -> dict[str, _Event]:
         for offset in range(count)
     ]
     for date in baseline:
-        uid = f"{schedule.plan_id}-baseline-{date:%Y%m%d}@{UID_DOMAIN}"
+        uid = f"{schedule.plan_id}-baseline-{_basic(date)}@{UID_DOMAIN}"
         start = local_time(date, slot.time, r.zone)
         events[uid] = _Event(
             uid=uid,
@@ -817,13 +867,44 @@ def _cancelled_text(what: str) -> str:
 def _alarm(
     summary: str, trigger: dt.timedelta, *, related_to_end: bool = False
 ) -> icalendar.Alarm:
-    """A display reminder *trigger* from the start (or the end: a task's DUE)."""
+    """A display reminder *trigger* from the start (or the end: a task's DUE),
+    showing *summary* (made safe already)."""
     reminder = icalendar.Alarm()
     reminder.add("ACTION", "DISPLAY")
-    reminder.add("DESCRIPTION", _safe(summary))
+    reminder.add("DESCRIPTION", summary)
     params = {"RELATED": "END"} if related_to_end else {}
     reminder.add("TRIGGER", trigger, parameters=params)
     return reminder
+
+
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """What an item says once cancelled or not, and its alarm and hash."""
+
+    summary: str
+    description: str
+    alarm: dt.timedelta | None
+    digest: str
+
+    @classmethod
+    def of(
+        cls,
+        event: _Event,
+        sequence: int,
+        alarm: dt.timedelta | None,
+        cancelled: bool,
+    ) -> _Shown:
+        if not event.todo and not isinstance(event.start, dt.datetime):
+            alarm = None if cancelled else _REFILL_ALARM  # all day: 09:00 that day
+        # The hash covers all a sync compares, but not DTSTAMP (when, not what).
+        digest = event.fingerprint(sequence, alarm, cancelled)
+        summary, description = event.summary, event.description
+        if cancelled:
+            # What a client that ignores STATUS shows must not say "take".
+            summary = CANCELLED_SUMMARY
+            description = _cancelled_text("task" if event.todo else "reminder")
+            alarm = None
+        return cls(_safe(summary), _safe(description, keep="\n"), alarm, digest)
 
 
 def _vtodo(
@@ -836,23 +917,20 @@ def _vtodo(
     cancelled: bool = False,
 ) -> icalendar.Todo:
     """A dose task: DUE at the dose time, with an alarm before it."""
-    digest = event.fingerprint(sequence, alarm, cancelled)
-    summary, description = event.summary, event.description
-    if cancelled:
-        summary, description = CANCELLED_SUMMARY, _cancelled_text("task")
+    shown = _Shown.of(event, sequence, alarm, cancelled)
     component = icalendar.Todo()
     component.add("UID", event.uid)
     component.add("DTSTAMP", stamp)
     component.add("SEQUENCE", sequence)
-    component.add("SUMMARY", _safe(summary))
-    component.add("DESCRIPTION", _safe(description, keep="\n"))
+    component.add("SUMMARY", shown.summary)
+    component.add("DESCRIPTION", shown.description)
     component.add("DUE", event.start)
     component.add("STATUS", "CANCELLED" if cancelled else "NEEDS-ACTION")
     component.add(PLAN_PROPERTY, schedule.plan_id)
-    component.add(HASH_PROPERTY, digest)
-    if alarm is not None and not cancelled:
+    component.add(HASH_PROPERTY, shown.digest)
+    if shown.alarm is not None:
         # Relative to DUE (RFC 5545 3.8.6.3): a VTODO has no DTSTART here.
-        component.add_component(_alarm(summary, alarm, related_to_end=True))
+        component.add_component(_alarm(shown.summary, shown.alarm, related_to_end=True))
     return component
 
 
@@ -865,20 +943,13 @@ def _vevent(
     *,
     cancelled: bool = False,
 ) -> icalendar.Event:
-    if not isinstance(event.start, dt.datetime):
-        alarm = None if cancelled else _REFILL_ALARM  # all day: 09:00 that day
-    # The hash covers all a sync compares, but not DTSTAMP (when, not what).
-    digest = event.fingerprint(sequence, alarm, cancelled)
-    summary, description = event.summary, event.description
-    if cancelled:
-        # What a client that ignores STATUS shows must not say "take".
-        summary, description = CANCELLED_SUMMARY, _cancelled_text("reminder")
+    shown = _Shown.of(event, sequence, alarm, cancelled)
     component = icalendar.Event.new(
         uid=event.uid,
         start=event.start,
         end=event.end,
-        summary=_safe(summary),
-        description=_safe(description, keep="\n"),
+        summary=shown.summary,
+        description=shown.description,
         sequence=sequence,
         stamp=stamp,
         transparency=icalendar.TRANSP.TRANSPARENT,
@@ -886,9 +957,123 @@ def _vevent(
     if event.until is not None:
         component.add("RRULE", {"FREQ": "DAILY", "UNTIL": event.until})
     component.add(PLAN_PROPERTY, schedule.plan_id)
-    component.add(HASH_PROPERTY, digest)
+    component.add(HASH_PROPERTY, shown.digest)
     if cancelled:
         component.add("STATUS", "CANCELLED")
-    if alarm is not None and not cancelled:
-        component.add_component(_alarm(summary, alarm))
+    if shown.alarm is not None:
+        component.add_component(_alarm(shown.summary, shown.alarm))
     return component
+
+
+# -- writing the calendar's bytes ---------------------------------------------
+
+
+def _write(contents: _Contents) -> bytes:
+    """The calendar as ``_serialize(_calendar(contents))`` writes it, byte for
+    byte (a property test compares them), without building an icalendar
+    component per item, which was most of a year's export time. The
+    calendar's own properties and time zone still come from icalendar."""
+    shell = _shell(contents)
+    _add_timezone(shell, contents.schedule)
+    head = _serialize(shell)
+    end = b"END:VCALENDAR\r\n"
+    if not head.endswith(end):  # pragma: no cover - icalendar writes it last
+        raise RuntimeError("a calendar that does not end with END:VCALENDAR")
+    plan = _escape(contents.schedule.plan_id)
+    stamp = _when("DTSTAMP", contents.stamp)
+    lines: list[str] = []
+    for event, sequence, alarm, cancelled in contents.rendered():
+        shown = _Shown.of(event, sequence, alarm, cancelled)
+        summary = _escape(shown.summary)
+        description = f"DESCRIPTION:{_escape(shown.description)}"
+        uid = f"UID:{_escape(event.uid)}"
+        own = (f"{HASH_PROPERTY}:{shown.digest}", f"{PLAN_PROPERTY}:{plan}")
+        # Properties in icalendar's order: a VEVENT's canonical ones first,
+        # then the rest (all of a VTODO's) by name.
+        if event.todo:
+            status = "CANCELLED" if cancelled else "NEEDS-ACTION"
+            lines += (
+                "BEGIN:VTODO",
+                description,
+                stamp,
+                _when("DUE", event.start),
+                f"SEQUENCE:{sequence}",
+                f"STATUS:{status}",
+                f"SUMMARY:{summary}",
+                uid,
+                *own,
+            )
+        else:
+            lines += (
+                "BEGIN:VEVENT",
+                f"SUMMARY:{summary}",
+                _when("DTSTART", event.start),
+                _when("DTEND", event.end),
+                stamp,
+                uid,
+                f"SEQUENCE:{sequence}",
+            )
+            if event.until is not None:
+                lines.append(f"RRULE:{_daily_until(event.until)}")
+            lines.append(description)
+            if cancelled:
+                lines.append("STATUS:CANCELLED")
+            lines += ("TRANSP:TRANSPARENT", *own)
+        if shown.alarm is not None:
+            related = ";RELATED=END" if event.todo else ""
+            lines += (
+                "BEGIN:VALARM",
+                "ACTION:DISPLAY",
+                f"DESCRIPTION:{summary}",
+                f"TRIGGER{related}:{_duration(shown.alarm)}",
+                "END:VALARM",
+            )
+        lines.append("END:VTODO" if event.todo else "END:VEVENT")
+    body = "".join(_fold(line) + "\r\n" for line in lines).encode("utf-8")
+    return head[: -len(end)] + body + end
+
+
+def _escape(text: str) -> str:
+    """A TEXT value escaped (RFC 5545 3.3.11) as icalendar escapes it, line
+    endings made ``\\n``."""
+    return (
+        text.replace(r"\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", r"\;")
+        .replace(",", r"\,")
+        .replace("\r\n", r"\n")
+        .replace("\n", r"\n")
+        .replace("\r", r"\n")
+    )
+
+
+def _when(name: str, value: dt.datetime | dt.date) -> str:
+    """A date or date-time property as icalendar writes it."""
+    if not isinstance(value, dt.datetime):
+        return f"{name};VALUE=DATE:{value.year:04}{value.month:02}{value.day:02}"
+    params, utc = _zone(value.tzinfo)
+    return (
+        f"{name}{params}:{value.year:04}{value.month:02}{value.day:02}"
+        f"T{value.hour:02}{value.minute:02}{value.second:02}{'Z' if utc else ''}"
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _zone(zone: dt.tzinfo | None) -> tuple[str, bool]:
+    """The parameters icalendar gives a date-time in *zone* (its TZID), and
+    whether it writes it as UTC (with a Z)."""
+    probe = icalendar.vDDDTypes(dt.datetime(2000, 1, 1, tzinfo=zone))
+    params = probe.params.to_ical(sorted=True).decode()
+    return (f";{params}" if params else ""), probe.to_ical().endswith(b"Z")
+
+
+@functools.lru_cache(maxsize=64)
+def _duration(value: dt.timedelta) -> str:
+    text: bytes = icalendar.vDuration(value).to_ical()  # type: ignore[no-untyped-call]
+    return text.decode()
+
+
+def _daily_until(until: dt.datetime) -> str:
+    rule = icalendar.vRecur({"FREQ": "DAILY", "UNTIL": until})
+    text: bytes = rule.to_ical()  # type: ignore[no-untyped-call]
+    return text.decode()

@@ -25,13 +25,13 @@ def cmd_ics(args: argparse.Namespace, out: TextIO) -> int:
     loaded = _Loaded(args.plan)
     schedule = loaded.schedule()
     options = _export_options(args, loaded.file)
-    calendar = ics.to_calendar(schedule, **options)
-    data = ics._serialize(calendar)
+    contents = ics._contents(schedule, **options)
+    data = ics._write(contents)
     parts = []
-    for kind, word in (("VEVENT", "events"), ("VTODO", "tasks")):
-        found = calendar.walk(kind)
-        if found or kind == "VEVENT":
-            gone = sum(1 for e in found if str(e.get("STATUS", "")) == "CANCELLED")
+    for todo, word in ((False, "events"), (True, "tasks")):
+        found = [gone for event, *_, gone in contents.rendered() if event.todo == todo]
+        if found or not todo:
+            gone = sum(found)
             parts.append(
                 f"{len(found)} {word}" + (f" ({gone} cancelled)" if gone else "")
             )
