@@ -232,6 +232,27 @@ class TestFiles:
         assert f"{len(todos)} tasks" in out
         assert not [e for e in calendar.walk("VEVENT") if "-s0@" in str(e["UID"])]
 
+    def test_ics_counts_what_it_wrote(
+        self, plan_copy: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The summary line counts the events and tasks written, and the
+        cancelled ones among them (a severe report cancels the evenings of
+        its pause)."""
+        assert 0 == run(capsys, "report", str(plan_copy), "--severity", "severe")[0]
+        target = plan_copy.with_name("both.ics")
+        code, out, _ = run(
+            capsys, "ics", str(plan_copy), "-o", str(target), "--items", "both"
+        )
+        assert 0 == code
+        calendar = icalendar.Calendar.from_ical(target.read_bytes())
+        said = []
+        for kind, word in (("VEVENT", "events"), ("VTODO", "tasks")):
+            items = calendar.walk(kind)
+            gone = sum(str(i.get("STATUS")) == "CANCELLED" for i in items)
+            assert gone
+            said.append(f"{len(items)} {word} ({gone} cancelled)")
+        assert f"{target}: {', '.join(said)}." in out
+
     def test_chart_png_and_svg(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:

@@ -8,6 +8,7 @@ import datetime as dt
 import getpass
 import os
 import sys
+from collections import Counter
 from typing import TYPE_CHECKING, TextIO
 
 from mgplan._errors import InvalidInputError
@@ -27,14 +28,14 @@ def cmd_ics(args: argparse.Namespace, out: TextIO) -> int:
     options = _export_options(args, loaded.file)
     contents = ics._contents(schedule, **options)
     data = ics._write(contents)
+    # (is a task, is cancelled) -> how many
+    counts = Counter((item.todo, gone) for item, _, _, gone in contents.rendered())
     parts = []
     for todo, word in ((False, "events"), (True, "tasks")):
-        found = [gone for event, *_, gone in contents.rendered() if event.todo == todo]
+        gone = counts[todo, True]
+        found = counts[todo, False] + gone
         if found or not todo:
-            gone = sum(found)
-            parts.append(
-                f"{len(found)} {word}" + (f" ({gone} cancelled)" if gone else "")
-            )
+            parts.append(f"{found} {word}" + (f" ({gone} cancelled)" if gone else ""))
     summary = ", ".join(parts)
     return _write_output(args.output, data, summary, out)
 
