@@ -391,7 +391,16 @@ def test_history_matches_replanning(scenario: tuple) -> None:  # type: ignore[ty
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     scenarios(),
-    st.sampled_from(["P", "Gly, 100; caps \\ 2", "Magnésium\\N citrate"]),
+    st.one_of(
+        st.sampled_from(["P", "Gly, 100; caps \\ 2", "Magnésium\\N citrate"]),
+        # Any printable name: escapes, and folds that must not split a
+        # character (CJK, emoji, combining marks) or an escape.
+        st.text(
+            st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+            min_size=1,
+            max_size=120,
+        ).filter(str.strip),
+    ),
     st.fixed_dictionaries(
         {
             "compact": st.booleans(),
