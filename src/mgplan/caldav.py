@@ -36,7 +36,6 @@ never from code.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import os
 import re
 import urllib.parse
@@ -216,7 +215,7 @@ def sync(
     url = _check_url(url or env.get(ENV_URL))
     username = username if username is not None else env.get(ENV_USERNAME)
     password = password if password is not None else env.get(ENV_PASSWORD)
-    ics._check_options(**_options(options))  # before any request
+    ics._check_options(**ics._with_defaults(options))  # before any request
     reader: _Reader | None = None
     if journal is not None:
         reader = _Reader(
@@ -922,7 +921,7 @@ class _Wanted:
 
 def _own_lines(schedule: Schedule, options: Mapping[str, Any]) -> frozenset[str]:
     """Every line of text mgplan wrote for the plan's items, stripped."""
-    _, lines = ics._to_calendar(schedule, **_options(options), own_lines=True)
+    _, lines = ics._to_calendar(schedule, **options, own_lines=True)
     return frozenset(line.strip() for line in lines)
 
 
@@ -932,7 +931,7 @@ def _export(
     """One calendar per UID to upload (cancelled items left out: on a server
     they are deleted), and every line of text mgplan writes for the plan,
     stripped."""
-    calendar, lines = ics._to_calendar(schedule, **_options(options), own_lines=True)
+    calendar, lines = ics._to_calendar(schedule, **options, own_lines=True)
     timezones = list(calendar.walk("VTIMEZONE"))
     wanted: dict[str, _Wanted] = {}
     for component in (*calendar.walk("VEVENT"), *calendar.walk("VTODO")):
@@ -944,18 +943,6 @@ def _export(
         single.add_component(component)
         wanted[str(component["UID"])] = _Wanted(component, single)
     return wanted, frozenset(line.strip() for line in lines)
-
-
-def _options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """*options* with ``to_calendar``'s defaults for the ones not given."""
-    return {**_DEFAULTS, **options}
-
-
-_DEFAULTS: dict[str, Any] = {
-    name: parameter.default
-    for name, parameter in inspect.signature(ics.to_calendar).parameters.items()
-    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
-}
 
 
 def _ours(item: _Item, plan_id: str) -> bool:

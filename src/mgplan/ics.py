@@ -28,11 +28,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import inspect
 import os
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal, NoReturn, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypedDict
 
 import icalendar
 
@@ -213,7 +214,7 @@ def _to_calendar(
     """``to_calendar``'s calendar, and with *own_lines* every line of every
     description this plan's versions gave its items (what a sync knows as
     its own text; empty without)."""
-    contents = _contents(schedule, own_lines=own_lines, **options)
+    contents = _contents(schedule, own_lines=own_lines, **_with_defaults(options))
     return _calendar(contents), contents.lines
 
 
@@ -233,17 +234,18 @@ def _calendar(contents: _Contents) -> icalendar.Calendar:
 def _contents(
     schedule: Schedule,
     *,
-    alarm_before: dt.timedelta | None = dt.timedelta(0),
-    duration: dt.timedelta = DEFAULT_DURATION,
-    name: str | None = None,
-    title: Title = "form",
-    refill: bool = False,
-    refill_days_ahead: int = DEFAULT_REFILL_DAYS,
-    compact: bool = False,
-    items: Items = "events",
-    stamp: dt.datetime | None = None,
+    alarm_before: dt.timedelta | None,
+    duration: dt.timedelta,
+    name: str | None,
+    title: Title,
+    refill: bool,
+    refill_days_ahead: int,
+    compact: bool,
+    items: Items,
+    stamp: dt.datetime | None,
     own_lines: bool = False,
 ) -> _Contents:
+    """What the calendar holds; every option given (``_with_defaults``)."""
     _check_options(
         items=items,
         alarm_before=alarm_before,
@@ -351,9 +353,21 @@ class CalendarOptions(TypedDict, total=False):
     stamp: dt.datetime | None
 
 
+def _with_defaults(options: Mapping[str, Any]) -> dict[str, Any]:
+    """*options* with ``to_calendar``'s defaults for the ones not given."""
+    return {**_DEFAULTS, **options}
+
+
+_DEFAULTS: dict[str, Any] = {
+    name: parameter.default
+    for name, parameter in inspect.signature(to_calendar).parameters.items()
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+}
+
+
 def to_ics(schedule: Schedule, **options: Unpack[CalendarOptions]) -> bytes:
     """The calendar as .ics bytes; the options are ``to_calendar``'s."""
-    return _write(_contents(schedule, **options))
+    return _write(_contents(schedule, **_with_defaults(options)))
 
 
 def _serialize(component: icalendar.Component) -> bytes:

@@ -26,7 +26,7 @@ def cmd_ics(args: argparse.Namespace, out: TextIO) -> int:
     loaded = _Loaded(args.plan)
     schedule = loaded.schedule()
     options = _export_options(args, loaded.file)
-    contents = ics._contents(schedule, **options)
+    contents = ics._contents(schedule, **ics._with_defaults(options))
     data = ics._write(contents)
     # (is a task, is cancelled) -> how many
     counts = Counter((item.todo, gone) for item, _, _, gone in contents.rendered())
