@@ -1590,20 +1590,13 @@ class _Days:
         """The days from index *first* on."""
         day = self.start + dt.timedelta(first)
         one = _ONE_DAY
-        intakes_of = self.placement.intakes
+        placed = self._placed
         # One entry per kind of day (and units scheduled), copied for each
         # date: a year has a handful of kinds and 365 days.
         kinds: dict[tuple[int, float], DayEntry] = {}  # by id(): records live on
         entries = []
         for record in self.records[first:]:
-            if record.rung < 0:
-                intakes: tuple[Intake, ...] = ()
-                units = 0.0
-            else:
-                intakes = intakes_of(day, self.quanta[record.rung])
-                # What is scheduled: an intake left out (a clash no time
-                # avoids, a day the zone skips) is not counted.
-                units = sum((i.units for i in intakes), 0.0)
+            intakes, units = placed(day, record)
             kind = kinds.get((id(record), units))
             if kind is None:
                 kind = kinds[id(record), units] = self._entry(
@@ -1619,10 +1612,15 @@ class _Days:
         """The day at *index*, built alone."""
         day = self.start + dt.timedelta(index)
         record = self.records[index]
+        return self._entry(day, record, *self._placed(day, record))
+
+    def _placed(self, day: dt.date, record: _Day) -> tuple[tuple[Intake, ...], float]:
+        """*day*'s intakes and the units they schedule: an intake left out (a
+        clash no time avoids, a day the zone skips) is not counted."""
         if record.rung < 0:
-            return self._entry(day, record, (), 0.0)
+            return (), 0.0
         intakes = self.placement.intakes(day, self.quanta[record.rung])
-        return self._entry(day, record, intakes, sum((i.units for i in intakes), 0.0))
+        return intakes, sum((i.units for i in intakes), 0.0)
 
     def _entry(
         self, day: dt.date, record: _Day, intakes: tuple[Intake, ...], units: float
