@@ -161,6 +161,52 @@ class TestFiles:
         assert "--force" in err
         assert 0 == run(capsys, "init", str(path), "--force")[0]
 
+    def test_init_json(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """init plan.json writes a JSON plan (it wrote TOML under a .json name,
+        then refused it, leaving the file behind)."""
+        path = tmp_path / "plan.json"
+        assert 0 == run(capsys, "init", str(path), "--tz", "Asia/Tokyo")[0]
+        data = json.loads(path.read_text())
+        assert "mgplan.plan" == data["format"]
+        assert "2026-11-24" == data["regimen"]["start_date"]
+        toml = tmp_path / "plan.toml"
+        run(capsys, "init", str(toml), "--tz", "Asia/Tokyo")
+        ours, theirs = mgplan.load_plan(path), mgplan.load_plan(toml)
+        # The same starter, but for the id every init draws anew.
+        assert theirs.model_copy(
+            update={"regimen": theirs.regimen.model_copy(update={"id": "x"})}
+        ) == ours.model_copy(
+            update={"regimen": ours.regimen.model_copy(update={"id": "x"})}
+        )
+        assert 0 == run(capsys, "show", str(path))[0]
+
+    def test_init_checks_before_it_writes(
+        self,
+        tmp_path: Path,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """A starter the loader refuses is never written: --force does not
+        replace a working plan with it (init wrote first, then checked)."""
+        from mgplan._cli import _plan
+        from mgplan._planfile import starter_plan
+
+        path = tmp_path / "plan.toml"
+        path.write_text(EXAMPLE.read_text())
+        before = path.read_bytes()
+        monkeypatch.setattr(
+            _plan,
+            "starter_plan",
+            lambda **kw: starter_plan(**kw).replace("limit_set = ", "limit_set = 7 #"),
+        )
+        code, _, err = run(capsys, "init", str(path), "--force")
+        assert 2 == code
+        assert "limit_set" in err
+        assert before == path.read_bytes()
+        assert [path] == list(tmp_path.iterdir())
+
     def test_ics(self, plan_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """ics writes a calendar with the plan's alarm and refill settings."""
         target = plan_copy.with_name("plan.ics")

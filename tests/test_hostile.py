@@ -235,3 +235,67 @@ def test_unwritable_journal_exits_1(tmp_path: Path) -> None:
     assert f"cannot write the journal {journal}" in line
     assert "nothing was logged" in line
     assert not journal.exists()
+
+
+@pytest.mark.parametrize(
+    "day", ["0001-01-01", "1969-12-31", "2200-01-01", "9999-12-31"]
+)
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["tonight", "--date"],
+        ["show", "--date"],
+        ["review", "--date"],
+        ["report", "--symptom", "nausea", "--severity", "mild", "--date"],
+        ["ferritin", "--ng-ml", "40", "--date"],
+        ["taken", "--at"],
+    ],
+    ids=lambda argv: argv[0],
+)
+def test_a_date_argument_out_of_range(
+    tmp_path: Path, argv: list[str], day: str
+) -> None:
+    """--date 0001-01-01 was an OverflowError (the evening before it does not
+    exist) and --date 9999-12-31 a plan 'ended': every date argument is
+    checked against the range plan dates have, a usage error."""
+    plan = plan_with(tmp_path, "", "")
+    value = f"{day}T21:00" if argv[-1] == "--at" else day
+    code, err = run(argv[0], plan, *argv[1:], value)
+    assert 2 == code
+    assert not (tmp_path / "plan.journal.jsonl").exists()
+    assert "Traceback" not in err
+    assert f"{argv[-1]}: expected a date" in err
+    assert "from 1970-01-01 to 2199-12-31" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "variable", "value"),
+    [
+        (["tonight"], "MGPLAN_TODAY", "0001-01-01"),
+        (["tonight"], "MGPLAN_TODAY", "9999-12-31"),
+        (
+            ["report", "--symptom", "nausea", "--severity", "mild"],
+            "MGPLAN_TODAY",
+            "9999-12-31",
+        ),
+        (["taken"], "MGPLAN_NOW", "0001-01-01T00:00"),
+        (["taken"], "MGPLAN_NOW", "9999-12-31T23:59"),
+        (["rls", "--sleep", "3"], "MGPLAN_NOW", "0001-01-01T06:00"),
+    ],
+    ids=lambda value: value[0] if isinstance(value, list) else value,
+)
+def test_a_clock_out_of_range(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    variable: str,
+    value: str,
+) -> None:
+    """MGPLAN_TODAY (or MGPLAN_NOW) out of range names the variable; it was an
+    OverflowError, or a report logged in the year 9999."""
+    monkeypatch.setenv(variable, value)
+    plan = plan_with(tmp_path, "", "")
+    code, err = run(argv[0], plan, *argv[1:])
+    assert 2 == code
+    assert one_line(err).startswith(f"mgplan: {variable}: expected a date")
+    assert not (tmp_path / "plan.journal.jsonl").exists()

@@ -70,6 +70,22 @@ class TestRetractions:
 
 
 class TestUndo:
+    @pytest.mark.parametrize("argv", [[], ["--entry", "1"], ["--entry", "0"]])
+    def test_nothing_to_take_back(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str]
+    ) -> None:
+        """undo on a journal with nothing that counts says so, with or
+        without --entry (which offered 'an entry that counts (1 to 0)')."""
+        monkeypatch.setenv("MGPLAN_TODAY", "2026-12-10")
+        plan = _plan(tmp_path)
+        code, _, err = _run("undo", str(plan), *argv)
+        assert 2 == code
+        assert (
+            "mgplan: journal: expected an entry to take back, got 'no entry "
+            "that counts'" == err.splitlines()[0]
+        )
+        assert not (tmp_path / "plan.journal.jsonl").exists()
+
     def test_undo_takes_back_the_latest(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:

@@ -116,6 +116,13 @@ def load_plan(path: str | os.PathLike[str]) -> PlanFile:
         raise PlanFileError(
             path, "file", "UTF-8 text", f"a byte that is not UTF-8 at {exc.start}"
         ) from None
+    return read_plan(path, text)
+
+
+def read_plan(path: Path, text: str) -> PlanFile:
+    """The plan in *text*, read as the file *path* would be (JSON when it ends
+    in ``.json``, else TOML); errors name *path*. ``init`` checks what it is
+    about to write with this, before it writes."""
     is_json = path.suffix.lower() == ".json"
     data = _parse_json(path, text) if is_json else _parse_toml(path, text)
     if not isinstance(data, dict):

@@ -10,6 +10,7 @@ from typing import Any, Self
 import pydantic
 import pydantic_core
 
+from ._dates import DATE_RANGE, within
 from ._errors import InvalidInputError
 from ._model import Date, Model, Text, WallClock
 from ._product import Dose, Product, format_mg
@@ -33,10 +34,6 @@ EVENING_END = dt.time(23, 59)
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 DEFAULT_PLAN_ID = "plan"
-# The dates a plan may use: far beyond any real plan, and far enough from the
-# calendar's year 9999 that every date computed from them exists.
-EARLIEST = dt.date(1970, 1, 1)
-LATEST = dt.date(2199, 12, 31)
 """The id of a regimen that has none; two such plans share calendar UIDs."""
 
 
@@ -235,14 +232,8 @@ class Regimen(Model, frozen=True):
                 )
         for name in ("start_date", "end_date"):
             value = getattr(self, name)
-            if value is not None and not EARLIEST <= value <= LATEST:
-                problems.append(
-                    (
-                        name,
-                        f"a date from {EARLIEST.isoformat()} to {LATEST.isoformat()}",
-                        value.isoformat(),
-                    )
-                )
+            if value is not None and not within(value):
+                problems.append((name, DATE_RANGE, value.isoformat()))
         if not EVENING_START <= self.window_start < self.window_end <= EVENING_END:
             problems.append(
                 (

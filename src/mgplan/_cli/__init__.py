@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from mgplan._dates import DATE_RANGE, EARLIEST, LATEST, within
 from mgplan._errors import (
     ContraindicationError,
     InvalidInputError,
@@ -597,11 +598,14 @@ def _version() -> str:
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        value = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected a date such as 2026-12-01, got {text!r}"
         ) from None
+    if not within(value):  # the evening before 0001-01-01 does not exist
+        raise argparse.ArgumentTypeError(f"expected {DATE_RANGE}, got {text!r}")
+    return value
 
 
 # mg in one of each unit convert takes. 1 mmol of magnesium is 24.305 mg
@@ -628,11 +632,17 @@ def _amount(text: str) -> tuple[float, str | None]:
 
 def _datetime(text: str) -> dt.datetime:
     try:
-        return dt.datetime.fromisoformat(text)
+        value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected a date and time such as 2026-12-01T22:30, got {text!r}"
         ) from None
+    if not within(value):
+        raise argparse.ArgumentTypeError(
+            f"expected a date and time from {EARLIEST.isoformat()} to "
+            f"{LATEST.isoformat()}, got {text!r}"
+        )
+    return value
 
 
 def _rating(text: str) -> int:

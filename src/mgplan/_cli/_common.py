@@ -11,6 +11,7 @@ import zoneinfo
 from pathlib import Path
 from typing import TextIO
 
+from mgplan._dates import DATE_RANGE, EARLIEST, LATEST, within
 from mgplan._errors import InvalidInputError, PlanFileError
 from mgplan._journal import Journal, JournalEntries
 from mgplan._planfile import PlanFile, journal_for, load_plan
@@ -24,11 +25,14 @@ def _today(tz: str) -> dt.date:
     fixed = os.environ.get("MGPLAN_TODAY")
     if fixed:
         try:
-            return dt.date.fromisoformat(fixed)
+            value = dt.date.fromisoformat(fixed)
         except ValueError:
             raise InvalidInputError(
                 "MGPLAN_TODAY", "a date such as 2026-12-01", fixed
             ) from None
+        if not within(value):
+            raise InvalidInputError("MGPLAN_TODAY", DATE_RANGE, fixed)
+        return value
     return dt.datetime.now(zoneinfo.ZoneInfo(tz)).date()
 
 
@@ -44,6 +48,12 @@ def _now(tz: str) -> dt.datetime:
             raise InvalidInputError(
                 "MGPLAN_NOW", "a date-time such as 2026-12-01T22:30", fixed
             ) from None
+        if not within(value):
+            raise InvalidInputError(
+                "MGPLAN_NOW",
+                f"a date-time from {EARLIEST.isoformat()} to {LATEST.isoformat()}",
+                fixed,
+            )
         return value.replace(tzinfo=zone) if value.tzinfo is None else value
     if os.environ.get("MGPLAN_TODAY"):
         return dt.datetime.combine(_today(tz), dt.time(12, 0), tzinfo=zone)

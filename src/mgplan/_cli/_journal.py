@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from typing import TextIO, TypeVar
 
+from mgplan._dates import EARLIEST
 from mgplan._errors import InvalidInputError, PlanFileError
 from mgplan._journal import AnyEntry
 from mgplan._outcomes import Ferritin, RlsRating, Stools, Taken
@@ -131,11 +132,11 @@ def cmd_undo(args: argparse.Namespace, out: TextIO) -> int:
     loaded = _Loaded(args.plan)
     log = loaded.entries.log
     live = live_positions(log)
+    if not live:  # whether or not --entry names one
+        raise InvalidInputError(
+            "journal", "an entry to take back", "no entry that counts"
+        )
     if args.entry is None:
-        if not live:
-            raise InvalidInputError(
-                "journal", "an entry to take back", "no entry that counts"
-            )
         index = max(live)
     else:
         index = args.entry - 1
@@ -168,12 +169,14 @@ def cmd_undo(args: argparse.Namespace, out: TextIO) -> int:
 
 def _log(loaded: _Loaded, entry: AnyEntry, what: str, out: TextIO) -> int:
     start = loaded.file.regimen.start_date
+    since = f"the plan's start ({start})"
     if isinstance(entry, Ferritin):  # a test from before the plan is why it starts
-        start = dt.date(1970, 1, 1)
+        start = EARLIEST
+        since = start.isoformat()
     if not start <= entry.date <= loaded.today:
         raise InvalidInputError(
             "--date",
-            f"a date from the plan's start ({start}) to today ({loaded.today})",
+            f"a date from {since} to today ({loaded.today})",
             entry.date.isoformat(),
         )
     before = loaded.schedule()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import tomllib
 import zoneinfo
 from pathlib import Path
 from typing import TextIO
 
 from mgplan._errors import InvalidInputError, PlanFileError
-from mgplan._planfile import load_plan, starter_plan
+from mgplan._planfile import read_plan, starter_plan
 from mgplan._schedule import Schedule
 from mgplan._words import DISCLAIMER, RED_FLAGS_TEXT
 
@@ -49,16 +50,29 @@ def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
         ) from None
     start = args.start or _today(tz)
     text = starter_plan(start=start, tz=tz)
+    if path.suffix.lower() == ".json":
+        # A JSON plan has no comments: the same settings, without the notes.
+        data = tomllib.loads(text)
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=_iso) + "\n"
+    # What init writes must load: checked before anything is written, so a
+    # refused start date never replaces a plan (--force) with a broken one.
+    read_plan(path, text)
     from mgplan._atomic import write_atomic
 
     write_atomic(path, text.encode())
-    load_plan(path)  # what init writes must load
     print(
         f"Wrote {path}: edit the product and the ladder, then run "
         f"'mgplan show {path}'.",
         file=out,
     )
     return 0
+
+
+def _iso(value: object) -> str:
+    """A TOML date or time in JSON: its ISO text."""
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a date or a time")
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
