@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+import mgplan
 from mgplan._cli import main
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "glycinate.toml"
@@ -299,3 +302,34 @@ def test_a_clock_out_of_range(
     assert 2 == code
     assert one_line(err).startswith(f"mgplan: {variable}: expected a date")
     assert not (tmp_path / "plan.journal.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda d: mgplan.SideEffectReport(date=d, symptom="nausea", severity="mild"),
+        lambda d: mgplan.MissedDose(date=d),
+        lambda d: mgplan.Resolved(date=d),
+        lambda d: mgplan.Ferritin(date=d, ng_ml=40),
+        lambda d: mgplan.Stools(date=d, count=2),
+    ],
+    ids=["report", "missed", "resolved", "ferritin", "stools"],
+)
+@pytest.mark.parametrize("day", [dt.date.min, dt.date(1969, 12, 31), dt.date.max])
+def test_an_entry_out_of_range(make: Callable[[dt.date], object], day: dt.date) -> None:
+    """An entry dated 9999-12-31 made the engine overflow (the evening after
+    it does not exist): every entry's date is in mgplan's range, checked
+    where the entry is made."""
+    with pytest.raises(mgplan.InvalidInputError) as info:
+        make(day)
+    assert info.value.field.endswith(".date")
+    assert "a date from 1970-01-01 to 2199-12-31" == info.value.expected
+
+
+def test_a_schedule_nested_too_deep() -> None:
+    """Schedule.from_json of '[' a hundred thousand times: an InvalidInputError,
+    not a RecursionError."""
+    with pytest.raises(mgplan.InvalidInputError) as info:
+        mgplan.Schedule.from_json("[" * 100_000)
+    assert "schedule" == info.value.field
+    assert "nesting too deep" in str(info.value)

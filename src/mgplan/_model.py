@@ -16,6 +16,7 @@ from typing import Annotated, Any, Self
 
 import pydantic
 
+from ._dates import DATE_RANGE, within
 from ._errors import InvalidInputError
 
 __all__ = [
@@ -47,8 +48,21 @@ def _calendar_date(value: Any) -> Any:
     return value
 
 
-Date = Annotated[dt.date, pydantic.BeforeValidator(_calendar_date)]
-"""A calendar date, from a date or an ISO string; numbers refused."""
+def _in_range(value: dt.date) -> dt.date:
+    # A journal entry on 9999-12-31 overflowed in the engine (the evening
+    # after it does not exist); mgplan's range keeps every date it computes.
+    if not within(value):
+        raise InvalidInputError("", DATE_RANGE, value.isoformat())
+    return value
+
+
+Date = Annotated[
+    dt.date,
+    pydantic.BeforeValidator(_calendar_date),
+    pydantic.AfterValidator(_in_range),
+]
+"""A calendar date from 1970-01-01 to 2199-12-31 (``mgplan._dates``), from a
+date or an ISO string; numbers refused."""
 
 WallClock = Annotated[dt.time, pydantic.AfterValidator(_wall_clock)]
 """A time on the local wall clock, to the minute; zone-aware times refused."""

@@ -10,7 +10,6 @@ from typing import Any, Self
 import pydantic
 import pydantic_core
 
-from ._dates import DATE_RANGE, within
 from ._errors import InvalidInputError
 from ._model import Date, Model, Text, WallClock
 from ._product import Dose, Product, format_mg
@@ -230,10 +229,6 @@ class Regimen(Model, frozen=True):
                         str(dose),
                     )
                 )
-        for name in ("start_date", "end_date"):
-            value = getattr(self, name)
-            if value is not None and not within(value):
-                problems.append((name, DATE_RANGE, value.isoformat()))
         if not EVENING_START <= self.window_start < self.window_end <= EVENING_END:
             problems.append(
                 (

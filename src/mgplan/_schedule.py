@@ -618,6 +618,10 @@ class Schedule(Model, frozen=True):
             data = strict_json(text)
         except ValueError as exc:  # also a key twice, NaN, a huge integer
             raise InvalidInputError("schedule", "valid JSON", str(exc)) from None
+        except RecursionError:  # '[' a hundred thousand times
+            raise InvalidInputError(
+                "schedule", "valid JSON of a sensible depth", "nesting too deep"
+            ) from None
         schedule = cls.model_validate(data)
         schedule._check_invariants()
         return schedule
