@@ -5,6 +5,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -333,3 +336,90 @@ def test_a_schedule_nested_too_deep() -> None:
         mgplan.Schedule.from_json("[" * 100_000)
     assert "schedule" == info.value.field
     assert "nesting too deep" in str(info.value)
+
+
+# ``python -m mgplan`` with its address space bounded to 2 GB where the
+# platform can bound it (set in the child itself: preexec_fn is unsafe
+# beside threads, and the CalDAV tests run a server in one).
+_CHILD = """
+import runpy, sys
+try:
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+except (ImportError, ValueError, OSError):
+    pass
+sys.argv[0] = "mgplan"
+runpy.run_module("mgplan", run_name="__main__", alter_sys=True)
+"""
+
+
+def run_child(*argv: str) -> subprocess.CompletedProcess[str]:
+    """``mgplan *argv`` in a child process with a time limit and a memory
+    limit: a case that used to hang or fill the memory fails there instead
+    of taking the test run with it."""
+    return subprocess.run(
+        [sys.executable, "-c", _CHILD, *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "MGPLAN_TODAY": "2026-12-10"},
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("which", ["plan", "journal"])
+def test_a_fifo_is_refused_not_waited_on(tmp_path: Path, which: str) -> None:
+    """A plan or journal path naming a FIFO no one writes to: mgplan blocked
+    in open() for ever. It is refused as not a regular file."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    if which == "plan":
+        plan = str(fifo)
+    else:
+        plan = plan_with(tmp_path, "version = 1\n", 'version = 1\njournal = "fifo"\n')
+    done = run_child("show", plan)
+    assert 2 == done.returncode
+    assert "expected a regular file, got 'a FIFO or device'" in one_line(done.stderr)
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/dev/zero", "a regular file, got 'a FIFO or device'"),
+        ("/dev/urandom", "a regular file, got 'a FIFO or device'"),
+        (".", "a regular file, got 'a directory'"),
+        ("big.toml", "a plan file of at most 1 MB, got '1048577 bytes'"),
+    ],
+)
+def test_a_plan_path_that_is_not_a_plan_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str, expected: str
+) -> None:
+    """A plan path naming /dev/zero filled the memory (MemoryError, exit 1)
+    and /dev/urandom read for ever; a directory or an oversized file are
+    refused too, before anything is read."""
+    if path.startswith("/dev/") and not Path(path).exists():
+        pytest.skip(f"no {path} here")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "big.toml").write_bytes(b"#" * (1024 * 1024 + 1))
+    done = run_child("show", path)
+    assert 2 == done.returncode
+    assert f"file: expected {expected}" in one_line(done.stderr)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://alice:s3cret@127.0.0.1:9/cal/",  # nothing listens on port 9
+        "http://alice:s3cret@[bad/cal",
+        "ftp://alice:s3cret@example.org/cal",
+    ],
+)
+def test_a_password_in_the_url_is_not_shown(url: str) -> None:
+    """sync echoed a URL's user:password@ in its errors, onto the terminal
+    and into any log of it; the password is shown as ***."""
+    code, err = run("sync", str(EXAMPLE), "--url", url)
+    assert code in (1, 2)
+    line = one_line(err)
+    assert "s3cret" not in err
+    assert "alice:***@" in line

@@ -153,7 +153,8 @@ class Journal:
     def read(self) -> JournalEntries:
         """Every entry; PlanFileError naming the line of any unreadable one."""
         try:
-            fd = os.open(self.path, os.O_RDONLY)
+            # O_NONBLOCK: a FIFO no one writes to is refused, not waited on.
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
         except FileNotFoundError:
             return JournalEntries()
         except (OSError, ValueError) as exc:  # ValueError: NUL in the path
@@ -181,7 +182,8 @@ def _regular_size(path: Path, fd: int) -> int:
     """The size of the regular file behind *fd*; PlanFileError otherwise."""
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
-        raise PlanFileError(path, "journal", "a regular file", "a directory or device")
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a FIFO or device"
+        raise PlanFileError(path, "journal", "a regular file", kind)
     if info.st_size > MAX_JOURNAL_BYTES:
         raise PlanFileError(
             path,

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import re
+import stat
 import textwrap
 import tomllib
 from pathlib import Path
@@ -95,7 +96,9 @@ def load_plan(path: str | os.PathLike[str]) -> PlanFile:
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = _read_regular(path)
+    except PlanFileError:
+        raise
     except FileNotFoundError:
         raise PlanFileError(
             path,
@@ -117,6 +120,35 @@ def load_plan(path: str | os.PathLike[str]) -> PlanFile:
             path, "file", "UTF-8 text", f"a byte that is not UTF-8 at {exc.start}"
         ) from None
     return read_plan(path, text)
+
+
+# Far beyond any plan file (the commented starter is ~4 kB): a bound, so that
+# a plan path naming /dev/zero or a huge file fails at once.
+MAX_PLAN_BYTES = 1024 * 1024
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of the regular file at *path*. A FIFO, device or directory
+    is refused before anything is read (a FIFO with no writer blocked for
+    ever, /dev/zero filled the memory), and so is a file over the bound."""
+    # O_NONBLOCK: opening a FIFO no one writes to returns at once.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a FIFO or device"
+            raise PlanFileError(path, "file", "a regular file", kind)
+        if info.st_size > MAX_PLAN_BYTES:
+            raise PlanFileError(
+                path,
+                "file",
+                f"a plan file of at most {MAX_PLAN_BYTES // (1024 * 1024)} MB",
+                f"{info.st_size} bytes",
+            )
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(MAX_PLAN_BYTES + 1)
+    finally:
+        os.close(fd)
 
 
 def read_plan(path: Path, text: str) -> PlanFile:

@@ -170,7 +170,7 @@ class SyncResult:
             out.extend(f"  {d.date}  {d.message}" for d in self.decisions)
         elif self.logged:
             out.append("The plan does not change.")
-        out.append(f"Synced to {self.url}: {self}.")
+        out.append(f"Synced to {_shown(self.url)}: {self}.")
         return out
 
 
@@ -225,6 +225,7 @@ def sync(
             today if today is not None else _today(schedule),
             options,
         )
+    shown = _shown(url)  # in messages: without a password in it
     try:
         client = DAVClient(
             url=url, username=username, password=password, timeout=timeout
@@ -236,14 +237,14 @@ def sync(
             rounds += 1
             if rounds > MAX_ROUNDS:
                 raise SyncError(
-                    f"the calendar at {url} kept changing while mgplan synced "
+                    f"the calendar at {shown} kept changing while mgplan synced "
                     f"({MAX_ROUNDS} tries); what was read is in the journal: "
                     "sync again"
                 )
             items = server.items()
             if items is None:
                 if not create:
-                    raise SyncError(f"there is no calendar at {url}")
+                    raise SyncError(f"there is no calendar at {shown}")
                 server.make_calendar(options.get("name") or _name(schedule))
                 items = []
             if reader is not None:
@@ -254,12 +255,12 @@ def sync(
                 continue  # another client wrote meanwhile: read again
             break
     except dav_error.AuthorizationError:
-        raise SyncError(_login_problem(url, username, password)) from None
+        raise SyncError(_login_problem(shown, username, password)) from None
     except dav_error.DAVError as exc:
-        raise SyncError(f"the CalDAV server at {url} failed: {exc}") from None
+        raise SyncError(f"the CalDAV server at {shown} failed: {exc}") from None
     except OSError as exc:  # connection refused, DNS, TLS, timeouts
         raise SyncError(
-            f"cannot reach the CalDAV server at {url}: {_reason(exc)}"
+            f"cannot reach the CalDAV server at {shown}: {_reason(exc)}"
         ) from None
     known = set(schedule.decisions)
     return SyncResult(
@@ -278,6 +279,19 @@ def sync(
     )
 
 
+def _shown(url: str) -> str:
+    """*url* as a message shows it: a password written into it (the
+    ``user:password@`` form) replaced by ``***``, so that an error on a
+    terminal, in a log or in a bug report does not give it away."""
+    scheme, sep, rest = url.partition("://")
+    authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    userinfo, at, host = authority.rpartition("@")
+    if not sep or not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}{rest[len(authority) :]}"
+
+
 def _check_url(url: str | None) -> str:
     if not url:
         raise InvalidInputError(
@@ -285,17 +299,17 @@ def _check_url(url: str | None) -> str:
         )
     if control_characters(url):  # urlsplit would drop CR/LF silently
         raise InvalidInputError(
-            "url", "a URL without control characters (line breaks, tabs)", url
+            "url", "a URL without control characters (line breaks, tabs)", _shown(url)
         )
     try:
         parts = urllib.parse.urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
         raise InvalidInputError(
-            "url", "a well-formed http:// or https:// URL", url
+            "url", "a well-formed http:// or https:// URL", _shown(url)
         ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInputError("url", "an http:// or https:// URL", url)
+        raise InvalidInputError("url", "an http:// or https:// URL", _shown(url))
     return url if url.endswith("/") else url + "/"
 
 
@@ -372,7 +386,8 @@ class _Server:
             root = ET.fromstring(body)
         except ET.ParseError as exc:
             raise SyncError(
-                f"the CalDAV server at {self.url} sent a reply that is not XML ({exc})"
+                f"the CalDAV server at {_shown(self.url)} sent a reply that is "
+                f"not XML ({exc})"
             ) from None
         items = []
         for response_element in root.iter(f"{_DAV}response"):
@@ -407,7 +422,7 @@ class _Server:
         )
         if response.status not in (200, 201):
             raise SyncError(
-                f"the CalDAV server at {self.url} would not create a calendar "
+                f"the CalDAV server at {_shown(self.url)} would not create a calendar "
                 f"there (HTTP {response.status})"
             )
 
@@ -443,7 +458,8 @@ def _strong(etag: str) -> bool:
 def _check(response: Any, url: str, method: str) -> None:
     if not 200 <= response.status < 300:
         raise SyncError(
-            f"the CalDAV server at {url} refused {method} (HTTP {response.status})"
+            f"the CalDAV server at {_shown(url)} refused {method} "
+            f"(HTTP {response.status})"
         )
 
 
