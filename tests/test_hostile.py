@@ -423,3 +423,34 @@ def test_a_password_in_the_url_is_not_shown(url: str) -> None:
     line = one_line(err)
     assert "s3cret" not in err
     assert "alice:***@" in line
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ics", "PLAN", "-o"],
+        ["summary", "PLAN", "-o"],
+        ["fhir", "PLAN", "-o"],
+        ["chart", "PLAN", "-o"],
+        ["show"],
+        ["init"],
+    ],
+    ids=lambda argv: argv[0],
+)
+def test_an_empty_path(tmp_path: Path, argv: list[str]) -> None:
+    """An empty path was taken as '.', the folder: 'cannot write .: Device
+    or resource busy' (exit 1). It is a usage error."""
+    plan = plan_with(tmp_path, "", "")
+    code, err = run(*(plan if a == "PLAN" else a for a in argv), "")
+    assert 2 == code
+    assert "expected a file path, got ''" in err
+
+
+@pytest.mark.parametrize("command", ["ics", "summary", "fhir"])
+def test_an_output_that_is_a_folder(tmp_path: Path, command: str) -> None:
+    """-o naming a folder says so (it said 'Device or resource busy')."""
+    plan = plan_with(tmp_path, "", "")
+    code, err = run(command, plan, "-o", str(tmp_path))
+    assert 1 == code
+    assert one_line(err) == f"mgplan: cannot write {tmp_path}: it is a folder"
+    assert {"plan.toml"} == {p.name for p in tmp_path.iterdir()}

@@ -8,6 +8,7 @@ new one is complete, and a failure leaves the old one untouched.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -23,6 +24,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     folder = target.parent
     if "\x00" in str(target):
         raise ExportError(f"cannot write {target!r}: a path cannot hold a NUL byte")
+    if target.is_dir():  # os.replace would say "Device or resource busy"
+        raise ExportError(errno.EISDIR, f"cannot write {target}: it is a folder")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:

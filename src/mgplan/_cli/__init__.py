@@ -151,7 +151,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "path",
         nargs="?",
         default="plan.toml",
-        type=Path,
+        type=_path,
         help="where to write it (default: plan.toml)",
     )
     init.add_argument("--start", type=_date, help="first day (default: today)")
@@ -390,7 +390,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         required=True,
-        type=Path,
+        type=_path,
         help="the .ics file to write (replaced atomically); - for stdout",
     )
     _calendar_options(ics)
@@ -437,7 +437,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _plan_argument(summary)
     summary.add_argument(
-        "-o", "--output", required=True, type=Path, help="the .html file to write"
+        "-o", "--output", required=True, type=_path, help="the .html file to write"
     )
 
     fhir = command(
@@ -459,7 +459,7 @@ def _build_parser() -> argparse.ArgumentParser:
     fhir.add_argument(
         "-o",
         "--output",
-        type=Path,
+        type=_path,
         default=Path("-"),
         help="the .json file to write (replaced atomically); - for stdout "
         "(the default)",
@@ -520,7 +520,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _plan_argument(chart)
     chart.add_argument(
-        "-o", "--output", required=True, type=Path, help="a .png or .svg file"
+        "-o", "--output", required=True, type=_path, help="a .png or .svg file"
     )
     return parser
 
@@ -530,7 +530,7 @@ def _examples(*lines: str) -> str:
 
 
 def _plan_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("plan", type=Path, help="the plan file (.toml or .json)")
+    parser.add_argument("plan", type=_path, help="the plan file (.toml or .json)")
 
 
 def _calendar_options(parser: argparse.ArgumentParser) -> None:
@@ -594,6 +594,14 @@ def _version() -> str:
         return f"mgplan {version('mgplan')}"
     except PackageNotFoundError:  # pragma: no cover - running from a checkout
         return "mgplan (not installed)"
+
+
+def _path(text: str) -> Path:
+    """A file path; an empty one is not "." (writing there failed as "cannot
+    write .: Device or resource busy")."""
+    if not text:
+        raise argparse.ArgumentTypeError("expected a file path, got ''")
+    return Path(text)
 
 
 def _date(text: str) -> dt.date:
