@@ -454,3 +454,25 @@ def test_an_output_that_is_a_folder(tmp_path: Path, command: str) -> None:
     assert 1 == code
     assert one_line(err) == f"mgplan: cannot write {tmp_path}: it is a folder"
     assert {"plan.toml"} == {p.name for p in tmp_path.iterdir()}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["report", str(EXAMPLE), "--severity", "mild", "--symptom"],
+        ["convert", "mg", "oxide"],
+        ["tonight", str(EXAMPLE), "--date"],
+        ["rls", str(EXAMPLE), "--sleep"],
+    ],
+    ids=lambda argv: argv[0],
+)
+def test_a_long_value_is_cut_in_the_error(argv: list[str]) -> None:
+    """An argument of 5,000 characters was echoed whole in its one-line
+    error; it is cut at 80, as the library's errors cut what they echo."""
+    value = "9" * 5000
+    args = [argv[0], value, *argv[1:]] if argv[0] == "convert" else [*argv, value]
+    code, err = run(*args)
+    assert 2 == code
+    line = err.splitlines()[0]
+    assert "'" + "9" * 76 + "..." in line
+    assert len(line) < 300

@@ -30,6 +30,7 @@ from mgplan._errors import (
     InvalidInputError,
     MgplanError,
     MgplanWarning,
+    _show,  # a value as errors echo it: cut at 80
 )
 from mgplan._words import DISCLAIMER, Severity, Symptom
 
@@ -609,10 +610,10 @@ def _date(text: str) -> dt.date:
         value = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected a date such as 2026-12-01, got {text!r}"
+            f"expected a date such as 2026-12-01, got {_show(text)}"
         ) from None
     if not within(value):  # the evening before 0001-01-01 does not exist
-        raise argparse.ArgumentTypeError(f"expected {DATE_RANGE}, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected {DATE_RANGE}, got {_show(text)}")
     return value
 
 
@@ -628,12 +629,12 @@ def _amount(text: str) -> tuple[float, str | None]:
     if match is None or (unit and unit not in _MG_PER):
         raise argparse.ArgumentTypeError(
             f"expected a positive number of mg (or with its unit: mg, g, mmol, "
-            f"mEq), got {text!r}"
+            f"mEq), got {_show(text)}"
         )
     value = float(match.group(1))
     if not 0 < value < 1e9:
         raise argparse.ArgumentTypeError(
-            f"expected a positive number of mg, got {text!r}"
+            f"expected a positive number of mg, got {_show(text)}"
         )
     return value, unit or None
 
@@ -643,12 +644,12 @@ def _datetime(text: str) -> dt.datetime:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected a date and time such as 2026-12-01T22:30, got {text!r}"
+            f"expected a date and time such as 2026-12-01T22:30, got {_show(text)}"
         ) from None
     if not within(value):
         raise argparse.ArgumentTypeError(
             f"expected a date and time from {EARLIEST.isoformat()} to "
-            f"{LATEST.isoformat()}, got {text!r}"
+            f"{LATEST.isoformat()}, got {_show(text)}"
         )
     return value
 
@@ -659,7 +660,7 @@ def _rating(text: str) -> int:
     except ValueError:
         value = -1
     if not 0 <= value <= 10:
-        raise argparse.ArgumentTypeError(f"expected 0 to 10, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected 0 to 10, got {_show(text)}")
     return value
 
 
@@ -673,7 +674,7 @@ def _positive(what: str) -> Callable[[str], float]:
             value = -1
         if not 0 < value < 1e9:  # also refuses inf and nan
             raise argparse.ArgumentTypeError(
-                f"expected a positive number of {what}, got {text!r}"
+                f"expected a positive number of {what}, got {_show(text)}"
             )
         return value
 
@@ -688,7 +689,7 @@ def _choice(kind: type[Symptom] | type[Severity]) -> Callable[[str], str]:
             value = "diarrhoea"
         if value not in known:
             raise argparse.ArgumentTypeError(
-                f"expected one of {', '.join(known)}, got {text!r}"
+                f"expected one of {', '.join(known)}, got {_show(text)}"
             )
         return value
 
