@@ -476,3 +476,35 @@ def test_a_long_value_is_cut_in_the_error(argv: list[str]) -> None:
     line = err.splitlines()[0]
     assert "'" + "9" * 76 + "..." in line
     assert len(line) < 300
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "received"),
+    [
+        (
+            "amount_per_unit = 50",
+            "amount_per_unit = 350.0001",
+            "regimen.product.amount_per_unit",
+            "'350.0001 mg'",  # rounded it read '350 mg', the cap itself
+        ),
+        (
+            "amount_per_unit = 50",
+            "amount_per_unit = 0.1",
+            "regimen.product.amount_per_unit",
+            "'0.1 mg per capsule'",
+        ),
+    ],
+)
+def test_a_setting_planning_refuses_is_named_as_in_the_file(
+    tmp_path: Path, old: str, new: str, key: str, received: str
+) -> None:
+    """A setting the planner refuses (not the loader) was named by its model
+    ('Regimen.product.amount_per_unit') with no line; it is named by its key
+    in the file, with the line that sets it."""
+    plan = plan_with(tmp_path, old, new)
+    number = 1 + Path(plan).read_text().splitlines().index(new)
+    code, err = run("show", plan)
+    assert 2 == code
+    line = one_line(err)
+    assert line.startswith(f"mgplan: {plan}:{number}: {key}: expected ")
+    assert line.endswith(f", got {received}")

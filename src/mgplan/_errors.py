@@ -233,10 +233,13 @@ class DoseAboveCapError(InvalidInputError):
     def __init__(self, field: str, dose_mg: float, cap_mg: float, why: str) -> None:
         self.dose_mg = dose_mg
         self.cap_mg = cap_mg
+        shown = _mg(dose_mg)
+        if shown == _mg(cap_mg):  # 350.0001 mg: rounded, it would read as the cap
+            shown = f"{dose_mg:.10g} mg"
         super().__init__(
             field,
             f"at most the daily cap of {_mg(cap_mg)} elemental ({why})",
-            f"{_mg(dose_mg)}",
+            shown,
         )
 
 
@@ -306,5 +309,7 @@ class SyncError(MgplanError):
     """A CalDAV server could not be reached, refused the credentials, or failed."""
 
 
-def _mg(value: float) -> str:
+def _mg(value: float) -> str:  # format_mg's words (this module imports nothing)
+    if 0 < abs(value) < 0.05:
+        return f"{value:.2g} mg"
     return f"{round(value, 1):g} mg"

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import pydantic
 
 from ._engine import plan
-from ._errors import InvalidInputError, PlanFileError
+from ._errors import InvalidInputError, PlanFileError, Problem
 from ._journal import Journal, JournalEntries
 from ._model import Model, Text, strict_json
 from ._profile import CONDITIONS, SafetyProfile
@@ -209,6 +209,37 @@ def _parse_json(path: Path, text: str) -> Any:
         ) from None
     except ValueError as exc:  # a duplicate key, NaN, a huge integer
         raise PlanFileError(path, "JSON", "valid JSON", str(exc)) from None
+
+
+# The engine names a setting by its model (Regimen.target_dose); a plan file
+# by its table (regimen.target_dose).
+_TABLES = {"Regimen.": "regimen.", "SafetyProfile.": "profile.", "policy.": "policy."}
+
+
+def placed(path: Path, error: InvalidInputError) -> PlanFileError:
+    """*error*, which planning raised about the settings of the plan file at
+    *path*, as that file's: each field named by its key there
+    (``regimen.target_dose``) and, in a TOML file, the line that sets the
+    first one."""
+
+    def key(field: str) -> str:
+        for model, table in _TABLES.items():
+            if field.startswith(model):
+                return table + field[len(model) :]
+        return field
+
+    problems = [Problem(key(p.field), p.expected, p.received) for p in error.problems]
+    line = None
+    if path.suffix.lower() != ".json":
+        try:
+            text = _read_regular(path).decode("utf-8")
+        except (OSError, ValueError):  # gone or changed since it was read
+            text = ""
+        line = _toml_line(text, problems[0].field) if text else None
+    first = problems[0]
+    return PlanFileError(
+        path, first.field, first.expected, first.received, line=line, problems=problems
+    )
 
 
 def _toml_line(text: str, field: str) -> int | None:

@@ -62,9 +62,11 @@ def format_mg(mg: float) -> str:
 
     Cached: a plan words the same few rungs in many decisions.
 
-    >>> format_mg(199.99999)
-    '200 mg'
+    >>> format_mg(199.99999), format_mg(0.001)
+    ('200 mg', '0.001 mg')
     """
+    if 0 < abs(mg) < 0.05:  # a typo's 0.001 mg is not "0 mg"
+        return f"{mg:.2g} mg"
     return f"{round(mg, 1):g} mg"
 
 

@@ -320,7 +320,7 @@ class Regimen(Model, frozen=True):
         ...             product=Product(name="G", form="glycinate",
         ...                             amount_per_unit=50))
         >>> r.origin("step_interval_days"), r.origin("max_single_dose")
-        ("the 'gentle' preset's", "the default")
+        ("the 'gentle' preset's", 'the default')
         """
         if self.typed(name):
             return "the"

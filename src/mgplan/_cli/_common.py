@@ -14,7 +14,7 @@ from typing import TextIO
 from mgplan._dates import DATE_RANGE, EARLIEST, LATEST, within
 from mgplan._errors import InvalidInputError, PlanFileError
 from mgplan._journal import Journal, JournalEntries
-from mgplan._planfile import PlanFile, journal_for, load_plan
+from mgplan._planfile import PlanFile, journal_for, load_plan, placed
 from mgplan._product import format_mg
 from mgplan._schedule import Action, DayEntry, Decision, Phase, Schedule
 from mgplan._text import table, wrap
@@ -133,7 +133,7 @@ class _Loaded:
                 expected = f"{exc.expected}; 'mgplan undo' takes an entry back"
                 error = InvalidInputError(field, expected, exc.received)
                 raise PlanFileError.wrap(self.journal.path, error, line=line) from None
-            raise PlanFileError.wrap(self.path, exc) from None
+            raise placed(self.path, exc) from None
 
 
 def _header(schedule: Schedule) -> str:
