@@ -273,3 +273,68 @@ class TestJournal:
             as_of=dt.date(2027, 3, 14),
         )
         assert len(fhir.journal_resources(undone)) == len(fhir.journal_resources(s)) - 1
+
+
+class TestRequestArguments:
+    """Arguments that would make an invalid resource are refused."""
+
+    @pytest.mark.parametrize(
+        ("version", "status"),
+        [("R4", "ended"), ("R5", "bogus"), ("R4", "Active"), ("R5", 3)],
+    )
+    def test_a_status_outside_the_version(self, version: str, status: object) -> None:
+        """'ended' is R5's; R4 has no such code. Anything outside the value set
+        was written into the resource as given."""
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            fhir.to_medication_request(
+                reference_schedule(),
+                version=version,  # type: ignore[arg-type]
+                status=status,  # type: ignore[arg-type]
+            )
+        assert "status" == info.value.field
+        assert info.value.expected.startswith("one of active, on-hold")
+
+    @pytest.mark.parametrize(
+        ("version", "model", "status"),
+        [
+            ("R4", RequestR4, "on-hold"),
+            ("R4", RequestR4, "stopped"),
+            ("R5", MedicationRequest, "on-hold"),
+            ("R5", MedicationRequest, "ended"),
+        ],
+    )
+    def test_each_version_takes_its_statuses(
+        self, version: str, model: type, status: str
+    ) -> None:
+        """A code of the version's set gives a resource its models accept."""
+        request = fhir.to_medication_request(
+            reference_schedule(),
+            version=version,  # type: ignore[arg-type]
+            status=status,
+            intent="proposal",
+        )
+        assert status == model.model_validate(request).status
+
+    def test_an_intent_outside_the_value_set(self) -> None:
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            fhir.to_medication_request(reference_schedule(), intent="prescription")
+        assert "intent" == info.value.field
+
+    @pytest.mark.parametrize(
+        "subject",
+        [5, "Patient/7", {}, {"reference": ""}, {"ref": "Patient/7"}, {1: "x"}],
+    )
+    def test_a_subject_that_is_not_a_reference(self, subject: object) -> None:
+        """subject=5 was written as "subject": 5; {} fell back to the default."""
+        for make in (fhir.to_medication_request, fhir.to_bundle):
+            with pytest.raises(mgplan.InvalidInputError) as info:
+                make(reference_schedule(), subject=subject)  # type: ignore[operator]
+            assert "subject" == info.value.field
+
+    def test_a_reference_is_kept(self) -> None:
+        subject = {"reference": "Patient/7", "display": "Ada"}
+        request = fhir.to_medication_request(reference_schedule(), subject=subject)
+        assert subject == request["subject"]
+        assert (
+            "Patient/7" == MedicationRequest.model_validate(request).subject.reference
+        )

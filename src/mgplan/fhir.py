@@ -79,6 +79,63 @@ def _mg_quantity(mg: float) -> dict[str, Any]:
     return {"value": round(mg, 3), "unit": "mg", "system": UCUM, "code": "mg"}
 
 
+# MedicationRequest.status and .intent are required bindings: a code outside
+# them is not a valid resource. Status: R4 (4.0.1)
+# https://hl7.org/fhir/R4/valueset-medicationrequest-status.html; R5 adds
+# "ended" (https://hl7.org/fhir/R5/valueset-medicationrequest-status.html).
+# Intent, the same in both:
+# https://hl7.org/fhir/R4/valueset-medicationrequest-intent.html.
+_STATUS_R4 = (
+    "active",
+    "on-hold",
+    "cancelled",
+    "completed",
+    "entered-in-error",
+    "stopped",
+    "draft",
+    "unknown",
+)
+_STATUS = {"R4": _STATUS_R4, "R5": (*_STATUS_R4, "ended")}
+_INTENT = (
+    "proposal",
+    "plan",
+    "order",
+    "original-order",
+    "reflex-order",
+    "filler-order",
+    "instance-order",
+    "option",
+)
+# The elements of a Reference (R4 and R5): one of the first three says who.
+_REFERENCE = ("reference", "identifier", "display", "type", "id", "extension")
+
+
+def _subject(subject: object) -> dict[str, Any]:
+    """*subject* as the Reference to the person, checked; the default when
+    None (a display-only reference)."""
+    if subject is None:
+        return {"display": "the person the plan is for"}
+    if (
+        not isinstance(subject, dict)
+        or not all(isinstance(key, str) for key in subject)
+        or not any(subject.get(key) for key in _REFERENCE[:3])
+        or any(key not in _REFERENCE for key in subject)
+    ):
+        raise InvalidInputError(
+            "subject",
+            "a FHIR Reference as a dict with a reference, identifier or display "
+            "(such as {'reference': 'Patient/7'}), or None",
+            subject,
+        )
+    return subject
+
+
+def _check_code(field: str, value: object, allowed: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidInputError(field, "one of " + ", ".join(allowed), value)
+    return value
+
+
 def _check_version(version: object) -> Version:
     if version not in _VERSIONS:
         raise InvalidInputError("version", "'R4' or 'R5'", version)
@@ -165,9 +222,18 @@ def to_medication_request(
     magnesium with the elemental mg per unit as its strength. *subject* is
     the Reference to the person (required in R4 and R5); by default a
     display-only reference. The intent is ``plan``: mgplan plans, a clinician
-    orders.
+    orders. *status* and *intent* are codes of the version's value sets (R5
+    adds the status ``ended``); anything else, or a *subject* that is not a
+    Reference, is an InvalidInputError rather than an invalid resource.
     """
     version = _check_version(version)
+    status = _check_code("status", status, _STATUS[version])
+    intent = _check_code("intent", intent, _INTENT)
+    subject = _subject(subject)
+    if authored_on is not None and not isinstance(authored_on, dt.date):
+        raise InvalidInputError(
+            "authored_on", "a datetime.date (or datetime), or None", authored_on
+        )
     reference = {"reference": "#product"}
     request: dict[str, Any] = {
         "resourceType": "MedicationRequest",
@@ -180,7 +246,7 @@ def to_medication_request(
         request["medicationReference"] = reference
     else:
         request["medication"] = {"reference": reference}
-    request["subject"] = subject or {"display": "the person the plan is for"}
+    request["subject"] = subject
     if authored_on is not None:
         request["authoredOn"] = authored_on.isoformat()
     request["note"] = [
@@ -267,7 +333,7 @@ def journal_resources(
 ) -> list[dict[str, Any]]:
     """The journal entries that count, as FHIR resources, in logging order."""
     version = _check_version(version)
-    subject = subject or {"display": "the person the plan is for"}
+    subject = _subject(subject)
     product = schedule.regimen.product
     medication_text = (
         f"{product.name} ({product.magnesium_form.name}, "
