@@ -16,7 +16,7 @@ import datetime as dt
 import functools
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,22 +191,36 @@ class _Journal:
     counted: tuple[tuple[int, _Entry | _Outcome], ...] = ()
 
     @classmethod
-    def of(cls, log: Iterable[_Logged], dose_start: dt.date) -> _Journal:
+    def of(
+        cls,
+        log: Iterable[_Logged],
+        dose_start: dt.date,
+        *,
+        live: frozenset[int] | None = None,
+        made: dict[tuple[int, float | None], SideEffectReport | None] | None = None,
+    ) -> _Journal:
         """The entries of *log*, in logging order; those that count (not
         retracted) also split by kind.
 
         Stool entries join the reports when they grade as a side effect: by
         Bristol type, and by count above the usual, which is the median count
         recorded before the first dose (*dose_start*), when there is one.
+
+        A plan's history passes *live*, the positions that count, which it
+        keeps as the journal grows, and *made*, the reports graded from
+        stools so far (see ``graded_stools``): each version then costs what
+        its entries do, not what checking them again would.
         """
         log = tuple(log)
-        live = live_positions(log)
+        if live is None:
+            live = live_positions(log)
         # One pass, sorting by kind (a plan is made from this on every call).
         kinds: dict[type, list[Any]] = {kind: [] for kind in _KINDS}
         where: dict[type, list[Any] | None] = dict(kinds)
         counted: list[tuple[int, _Entry | _Outcome]] = []
-        for i, entry in enumerate(log):
-            if i not in live or isinstance(entry, Retracted):  # (live has none)
+        for i in sorted(live):
+            entry = log[i]
+            if isinstance(entry, Retracted):  # (live has none)
                 continue
             cls_ = type(entry)
             if cls_ in where:
@@ -218,7 +232,7 @@ class _Journal:
             if found is not None:
                 found.append(entry)
             counted.append((i, entry))
-        from_stools = graded_stools(kinds[Stools], dose_start)
+        from_stools = graded_stools(kinds[Stools], dose_start, made)
         return cls(
             (*kinds[SideEffectReport], *from_stools),
             tuple(kinds[MissedDose]),
@@ -231,13 +245,30 @@ class _Journal:
             tuple(counted),
         )
 
-    def prefix(self, count: int) -> _Journal:
-        return _Journal.of(self.log[:count], self.dose_start)
+    def prefix(
+        self,
+        count: int,
+        live: frozenset[int],
+        made: dict[tuple[int, float | None], SideEffectReport | None],
+    ) -> _Journal:
+        """The journal of the first *count* entries, of which *live* count."""
+        return _Journal.of(self.log[:count], self.dose_start, live=live, made=made)
 
     @property
     def last_date(self) -> dt.date | None:
         dates = [x.date for _, x in self.counted]
         return max(dates) if dates else None
+
+
+def _grow(prefix: set[int], log: Sequence[_Logged], count: int) -> None:
+    """*prefix*, the positions that count among the first *count* - 1
+    entries of *log*, grown to the first *count* (as ``live_positions``)."""
+    if count:
+        last = log[count - 1]
+        if isinstance(last, Retracted):
+            prefix.discard(last.entry - 1)
+        else:
+            prefix.add(count - 1)
 
 
 def _check_policy(regimen: Regimen, policy: TolerancePolicy) -> None:
@@ -512,17 +543,16 @@ class _Planner:
         final = self.journal.live
         cuts: list[dt.date] = []
         prefix: set[int] = set()  # what counts after the first *count* entries
+        # The earliest date from each position on.
+        earliest = [e.date for e in log]
+        for i in range(len(log) - 2, -1, -1):
+            earliest[i] = min(earliest[i], earliest[i + 1])
         for count in range(len(log)):
-            if count:
-                last = log[count - 1]
-                if isinstance(last, Retracted):
-                    prefix.discard(last.entry - 1)
-                else:
-                    prefix.add(count - 1)
+            _grow(prefix, log, count)
             # No entry changes a day before its own date.
             differ = [log[i].date for i in prefix ^ final]
             # No difference in what counts: any cut gives the final plan.
-            cut = min(differ) if differ else min(e.date for e in log[count:])
+            cut = min(differ) if differ else earliest[count]
             # An entry dated before the plan (a ferritin result) changes it
             # from its first day, where the engine reads it.
             cuts.append(max(cut, self.regimen.start_date))
@@ -536,11 +566,14 @@ class _Planner:
             cuts=frozenset(cuts),
         )
         versions = []
+        made: dict[tuple[int, float | None], SideEffectReport | None] = {}
+        prefix.clear()  # grown again, one version at a time
         for count, cut in enumerate(cuts):
+            _grow(prefix, log, count)
             snap = snapshots.get(cut)
             if snap is None:  # pragma: no cover - entries lie within the plan
                 continue
-            journal = self.journal.prefix(count)
+            journal = self.journal.prefix(count, frozenset(prefix), made)
             branch = copy.copy(self)
             branch.days = self.days[: snap.days]
             branch.decisions = self.decisions[: snap.decisions]
@@ -1578,6 +1611,19 @@ class _Days:
 
     def __len__(self) -> int:
         return len(self.records)
+
+    def same_days(self, other: object) -> bool | None:
+        """Whether *other* builds the same days, told from the records when
+        both come from one planner (the versions of a plan's history; records
+        of like days are shared, so comparing them is mostly comparing
+        identities); None when it cannot be told so."""
+        if (
+            not isinstance(other, _Days)
+            or self.placement is not other.placement
+            or self.quanta != other.quanta
+        ):
+            return None
+        return self.start == other.start and self.records == other.records
 
     def phase_runs(self) -> list[tuple[dt.date, int, Phase]]:
         """(first date, number of days, phase) of each run of like days."""

@@ -232,15 +232,30 @@ class Ferritin(Model, frozen=True):
 
 
 def graded_stools(
-    stools: Sequence[Stools], dose_start: dt.date
+    stools: Sequence[Stools],
+    dose_start: dt.date,
+    made: dict[tuple[int, float | None], SideEffectReport | None] | None = None,
 ) -> list[SideEffectReport]:
     """The stool entries from *dose_start* on that grade as a side effect, as
     reports. The usual count is the median of those before *dose_start* (the
-    baseline), when there are any; without it only the Bristol type grades."""
+    baseline), when there are any; without it only the Bristol type grades.
+
+    *made* keeps the reports made, by entry and usual count, for the next
+    call with the same entries (a plan's history grades them for every
+    version of its journal)."""
     before = sorted(e.count for e in stools if e.date < dose_start)
     usual = statistics.median(before) if before else None
-    return [
-        r
-        for e in stools
-        if e.date >= dose_start and (r := e.as_report(usual)) is not None
-    ]
+    if made is None:
+        made = {}
+    reports = []
+    for e in stools:
+        if e.date < dose_start:
+            continue
+        key = (id(e), usual)
+        if key in made:
+            report = made[key]
+        else:
+            report = made[key] = e.as_report(usual)
+        if report is not None:
+            reports.append(report)
+    return reports

@@ -273,6 +273,7 @@ class _Outline(typing.Protocol):
     def entries(self, first: int) -> tuple[DayEntry, ...]: ...
     def entry(self, index: int) -> DayEntry: ...
     def steps(self) -> tuple[DoseStep, ...]: ...
+    def same_days(self, other: object) -> bool | None: ...
 
 
 class Schedule(Model, frozen=True):
@@ -403,6 +404,18 @@ class Schedule(Model, frozen=True):
                     continue
             runs.append((entry.date, 1, entry.phase))
         return runs
+
+    def _same_days(self, other: Schedule) -> bool:
+        """Whether *other* has the same days: told from the engine's records
+        while neither schedule has built its days and both come from one
+        planner (a calendar's history asks this of every version), else by
+        building and comparing them."""
+        mine, theirs = self._outline(), other._outline()
+        if mine is not None and theirs is not None:
+            told = mine.same_days(theirs)
+            if told is not None:
+                return told
+        return self.days == other.days
 
     def _days_from(self, index: int) -> Iterable[DayEntry]:
         """The days from *index* on (without building those before it)."""

@@ -795,24 +795,12 @@ def _history(
     ``plan_history``). Before its cut date a version *is* the final plan, so
     only events from the day before the cut on are built and compared; the
     day before is included because a compact step ending there may now run on.
+    A version that shows what the one before it showed (its entry changed
+    nothing in the plan: a dose taken, a rating, stools within the usual) has
+    the same events, so it is not built again; and each version's events are
+    let go once compared, so that a journal of years holds one in memory.
     """
-    versions: list[tuple[dict[str, _Event], dt.date | None]] = []
-    for cut, earlier in plan_history(schedule):
-        since = cut - dt.timedelta(1)
-        events = build(earlier, duration, since)
-        events.update(_review_events(earlier))  # one event: built whole
-        events.update(_trial_events(earlier))
-        events.update(_baseline_events(earlier))
-        if refill:
-            # Refills depend on every day before them: always built whole.
-            events.update(_refill_events(earlier, refill_days_ahead))
-        versions.append((events, since))
-    versions.append((current, None))
-    lines: set[str] = set()
-    if own_lines:
-        descriptions = {e.description for v, _ in versions for e in v.values()}
-        lines.update(line for text in descriptions for line in text.split("\n"))
-
+    descriptions: set[str] = set()
     sequences: dict[str, int] = {}
     last_seen: dict[str, _Event] = {}
     # Each UID's event in the version looked at last, or None once cancelled.
@@ -825,7 +813,9 @@ def _history(
         if event is not None:
             last_seen[uid] = event
 
-    for events, boundary in versions:
+    def compare(events: dict[str, _Event], boundary: dt.date | None) -> None:
+        if own_lines:
+            descriptions.update(e.description for e in events.values())
         for uid, event in events.items():
             becomes(uid, event)
         for uid in state.keys() | current.keys():
@@ -841,9 +831,49 @@ def _history(
                 becomes(uid, final)
             elif uid in state:
                 becomes(uid, None)  # not in this version: cancelled
+
+    def version(cut: dt.date, earlier: Schedule) -> None:
+        since = cut - dt.timedelta(1)
+        events = build(earlier, duration, since)
+        events.update(_review_events(earlier))  # one event: built whole
+        events.update(_trial_events(earlier))
+        events.update(_baseline_events(earlier))
+        if refill:
+            # Refills depend on every day before them: always built whole.
+            events.update(_refill_events(earlier, refill_days_ahead))
+        compare(events, since)
+
+    # Each version is compared once the next one is known to differ from it;
+    # the last is left out when it shows what the schedule itself does.
+    pending: tuple[dt.date, Schedule] | None = None
+    for cut, earlier in plan_history(schedule):
+        if pending is not None:
+            if _shows_the_same(pending[1], earlier):
+                continue
+            version(*pending)
+        pending = (cut, earlier)
+    if pending is not None and not _shows_the_same(pending[1], schedule):
+        version(*pending)
+    compare(current, None)
+    lines = {line for text in descriptions for line in text.split("\n")}
     cancelled = [last_seen[uid] for uid in last_seen if uid not in current]
     cancelled.sort(key=lambda e: (_day(e), e.uid))
     return sequences, cancelled, lines
+
+
+def _shows_the_same(a: Schedule, b: Schedule) -> bool:
+    """Whether two versions of one plan give the same calendar: the same days
+    (compared as the engine's records while they are not built) and the same
+    decisions, ceiling and wait, which the events' words and the review event
+    are made from. Their journals differ, and do not show."""
+    if (
+        a.decisions != b.decisions
+        or a.ceiling_mg != b.ceiling_mg
+        or a.waiting_for != b.waiting_for
+        or a.suggestions != b.suggestions
+    ):
+        return False
+    return a._same_days(b)
 
 
 def _safe(text: str, keep: str = "") -> str:
