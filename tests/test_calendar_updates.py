@@ -131,10 +131,35 @@ def test_the_line_reader_reads_as_icalendar_does(compact: bool) -> None:
 @st.composite
 def logging_orders(draw: st.DrawFn) -> tuple[mgplan.Regimen, list[object]]:
     """A regimen and its journal in an arbitrary logging order: same-day
-    entries, back-dated ones, resolutions, retractions."""
+    entries, back-dated ones, resolutions, ratings and stools (which may
+    grade as a side effect, or change nothing), retractions."""
     regimen, reports, missed = draw(scenarios())
     resolved = draw(resolutions(regimen.start_date, 40))
-    entries: list[object] = draw(st.permutations([*reports, *missed, *resolved]))
+    outcomes: list[object] = draw(
+        st.lists(
+            st.one_of(
+                st.builds(
+                    mgplan.RlsRating,
+                    date=st.integers(0, 39).map(
+                        lambda k: regimen.start_date + dt.timedelta(k)
+                    ),
+                    night=st.integers(0, 10),
+                ),
+                st.builds(
+                    mgplan.Stools,
+                    date=st.integers(0, 39).map(
+                        lambda k: regimen.dose_start + dt.timedelta(k)
+                    ),
+                    count=st.integers(0, 6),
+                    bristol=st.integers(3, 7),
+                ),
+            ),
+            max_size=6,
+        )
+    )
+    entries: list[object] = draw(
+        st.permutations([*reports, *missed, *resolved, *outcomes])
+    )
     # Now and then, take back an earlier entry that still counts.
     log: list[object] = []
     live: list[int] = []
@@ -438,15 +463,21 @@ def test_sequences_equal_a_brute_force_count(
     scenario: tuple[mgplan.Regimen, list[object]], compact: bool
 ) -> None:
     """The snapshot-based SEQUENCE equals counting changes over every
-    version planned from scratch, retractions included."""
+    version planned from scratch, retractions included; and each version of
+    the history is that plan (a report graded from stools was noted a second
+    time in a version, as 'after the plan's last evening', when the version
+    graded the stools anew)."""
     regimen, log = scenario
     final = mgplan.plan(regimen, journal=log)  # type: ignore[arg-type]
+    history = dict(enumerate(version for _, version in plan_history(final)))
     if not any(e.intakes for e in final.days):
         return
     counted: dict[str, int] = {}
     state: dict[str, tuple[str, ...] | None] = {}
     for count in range(len(log) + 1):
         version = mgplan.plan(regimen, journal=log[:count])  # type: ignore[arg-type]
+        if count < len(log) and len(history) == len(log):  # none refused
+            assert history[count] == version
         if not any(e.intakes for e in version.days):
             now: dict[str, tuple[str, ...]] = {}
         else:

@@ -16,7 +16,7 @@ import datetime as dt
 import functools
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -189,15 +189,20 @@ class _Journal:
     ferritin: tuple[Ferritin, ...] = ()
     # The entries that count, with their position in the log.
     counted: tuple[tuple[int, _Entry | _Outcome], ...] = ()
+    # The latest date among them (None: none counts).
+    last_date: dt.date | None = None
+    # The reports graded from stools, by entry and usual count: a plan's
+    # history makes its journals with the same ones, so that a report the
+    # final run noted is the one each version's journal holds.
+    made: dict[tuple[int, float | None], SideEffectReport | None] = field(
+        default_factory=dict, compare=False
+    )
 
     @classmethod
     def of(
         cls,
         log: Iterable[_Logged],
         dose_start: dt.date,
-        *,
-        live: frozenset[int] | None = None,
-        made: dict[tuple[int, float | None], SideEffectReport | None] | None = None,
     ) -> _Journal:
         """The entries of *log*, in logging order; those that count (not
         retracted) also split by kind.
@@ -206,69 +211,97 @@ class _Journal:
         Bristol type, and by count above the usual, which is the median count
         recorded before the first dose (*dose_start*), when there is one.
 
-        A plan's history passes *live*, the positions that count, which it
-        keeps as the journal grows, and *made*, the reports graded from
-        stools so far (see ``graded_stools``): each version then costs what
-        its entries do, not what checking them again would.
+        Raises InvalidInputError for a retraction that takes back no entry
+        that counts (``live_positions``).
         """
         log = tuple(log)
-        if live is None:
-            live = live_positions(log)
         # One pass, sorting by kind (a plan is made from this on every call).
-        kinds: dict[type, list[Any]] = {kind: [] for kind in _KINDS}
-        where: dict[type, list[Any] | None] = dict(kinds)
-        counted: list[tuple[int, _Entry | _Outcome]] = []
-        for i in sorted(live):
-            entry = log[i]
-            if isinstance(entry, Retracted):  # (live has none)
-                continue
-            cls_ = type(entry)
-            if cls_ in where:
-                found = where[cls_]
-            else:  # a subclass, or a kind the engine does not read (taken)
-                found = where[cls_] = next(
-                    (v for k, v in kinds.items() if isinstance(entry, k)), None
-                )
-            if found is not None:
-                found.append(entry)
-            counted.append((i, entry))
-        from_stools = graded_stools(kinds[Stools], dose_start, made)
-        return cls(
-            (*kinds[SideEffectReport], *from_stools),
-            tuple(kinds[MissedDose]),
-            tuple(kinds[Resolved]),
-            tuple(kinds[ClinicianAck]),
-            log,
-            live,
-            dose_start,
-            tuple(kinds[Ferritin]),
-            tuple(counted),
-        )
+        kinds = _Kinds(log, dose_start)
+        for i in sorted(live_positions(log)):
+            kinds.add(i)
+        return kinds.journal(len(log))
 
-    def prefix(
+
+class _Kinds:
+    """The entries of a log that count, split by kind, as they are added (in
+    logging order) and taken back: ``_Journal.of`` adds every entry that
+    counts at once; a plan's history adds them one by one, for a journal
+    after each entry (made anew for each, that cost grew with the square of
+    the entries)."""
+
+    def __init__(
         self,
-        count: int,
-        live: frozenset[int],
-        made: dict[tuple[int, float | None], SideEffectReport | None],
-    ) -> _Journal:
-        """The journal of the first *count* entries, of which *live* count."""
-        return _Journal.of(self.log[:count], self.dose_start, live=live, made=made)
+        log: tuple[_Logged, ...],
+        dose_start: dt.date,
+        made: dict[tuple[int, float | None], SideEffectReport | None] | None = None,
+    ) -> None:
+        self.log = log
+        self.dose_start = dose_start
+        self.lists: dict[type, list[Any]] = {kind: [] for kind in _KINDS}
+        self.where: dict[type, list[Any] | None] = dict(self.lists)
+        self.counted: list[tuple[int, _Entry | _Outcome]] = []
+        self.live: set[int] = set()
+        self.latest: dt.date | None = None
+        # Reports graded from stools, kept from one journal to the next.
+        self.made = {} if made is None else made
 
-    @property
-    def last_date(self) -> dt.date | None:
-        dates = [x.date for _, x in self.counted]
-        return max(dates) if dates else None
+    def _list(self, entry: object) -> list[Any] | None:
+        cls_ = type(entry)
+        if cls_ in self.where:
+            return self.where[cls_]
+        # A subclass, or a kind the engine does not read (taken).
+        found = self.where[cls_] = next(
+            (v for k, v in self.lists.items() if isinstance(entry, k)), None
+        )
+        return found
 
+    def add(self, i: int) -> None:
+        """Position *i* of the log counts, after every position added so far."""
+        entry = self.log[i]
+        found = self._list(entry)
+        if found is not None:
+            found.append(entry)
+        self.counted.append((i, entry))  # type: ignore[arg-type]
+        self.live.add(i)
+        date: dt.date = entry.date
+        if self.latest is None or date > self.latest:
+            self.latest = date
 
-def _grow(prefix: set[int], log: Sequence[_Logged], count: int) -> None:
-    """*prefix*, the positions that count among the first *count* - 1
-    entries of *log*, grown to the first *count* (as ``live_positions``)."""
-    if count:
-        last = log[count - 1]
-        if isinstance(last, Retracted):
-            prefix.discard(last.entry - 1)
-        else:
-            prefix.add(count - 1)
+    def logged(self, count: int) -> None:
+        """The log's entry at *count* - 1 was logged (a retraction takes its
+        target back): what counts after the first *count* entries."""
+        if not count:
+            return
+        entry = self.log[count - 1]
+        if not isinstance(entry, Retracted):
+            self.add(count - 1)
+            return
+        target = entry.entry - 1
+        self.live.discard(target)
+        taken = self.log[target]
+        found = self._list(taken)
+        if found is not None:  # by identity: equal entries may be logged twice
+            del found[next(j for j, e in enumerate(found) if e is taken)]
+        del self.counted[next(j for j, c in enumerate(self.counted) if c[0] == target)]
+        self.latest = max((x.date for _, x in self.counted), default=None)
+
+    def journal(self, count: int) -> _Journal:
+        """The journal of the first *count* entries of the log."""
+        lists = self.lists
+        from_stools = graded_stools(lists[Stools], self.dose_start, self.made)
+        return _Journal(
+            (*lists[SideEffectReport], *from_stools),
+            tuple(lists[MissedDose]),
+            tuple(lists[Resolved]),
+            tuple(lists[ClinicianAck]),
+            self.log if count == len(self.log) else self.log[:count],
+            frozenset(self.live),
+            self.dose_start,
+            tuple(lists[Ferritin]),
+            tuple(self.counted),
+            self.latest,
+            self.made,
+        )
 
 
 def _check_policy(regimen: Regimen, policy: TolerancePolicy) -> None:
@@ -542,15 +575,33 @@ class _Planner:
         log = self.journal.log
         final = self.journal.live
         cuts: list[dt.date] = []
-        prefix: set[int] = set()  # what counts after the first *count* entries
-        # The earliest date from each position on.
-        earliest = [e.date for e in log]
-        for i in range(len(log) - 2, -1, -1):
-            earliest[i] = min(earliest[i], earliest[i + 1])
+        # From each position on: the earliest date, and the earliest of the
+        # entries that count in the end.
+        earliest: list[dt.date] = [e.date for e in log]
+        to_come: list[dt.date | None] = [None] * (len(log) + 1)
+        for i in range(len(log) - 1, -1, -1):
+            if i + 1 < len(log):
+                earliest[i] = min(earliest[i], earliest[i + 1])
+            later = to_come[i + 1]
+            if i in final and (later is None or log[i].date < later):
+                later = log[i].date
+            to_come[i] = later
+        # Counting now, but taken back later.
+        doomed: set[int] = set()
         for count in range(len(log)):
-            _grow(prefix, log, count)
-            # No entry changes a day before its own date.
-            differ = [log[i].date for i in prefix ^ final]
+            if count:
+                last = log[count - 1]
+                if isinstance(last, Retracted):
+                    doomed.discard(last.entry - 1)
+                elif count - 1 not in final:
+                    doomed.add(count - 1)
+            # What counts differs from the end in the entries still to come
+            # and those taken back later; no entry changes a day before its
+            # own date.
+            differ = [log[i].date for i in doomed]
+            coming = to_come[count]
+            if coming is not None:
+                differ.append(coming)
             # No difference in what counts: any cut gives the final plan.
             cut = min(differ) if differ else earliest[count]
             # An entry dated before the plan (a ferritin result) changes it
@@ -566,14 +617,14 @@ class _Planner:
             cuts=frozenset(cuts),
         )
         versions = []
-        made: dict[tuple[int, float | None], SideEffectReport | None] = {}
-        prefix.clear()  # grown again, one version at a time
+        # Graded stools as the final journal graded them (the run noted those).
+        kinds = _Kinds(log, self.journal.dose_start, self.journal.made)
         for count, cut in enumerate(cuts):
-            _grow(prefix, log, count)
+            kinds.logged(count)
             snap = snapshots.get(cut)
             if snap is None:  # pragma: no cover - entries lie within the plan
                 continue
-            journal = self.journal.prefix(count, frozenset(prefix), made)
+            journal = kinds.journal(count)
             branch = copy.copy(self)
             branch.days = self.days[: snap.days]
             branch.decisions = self.decisions[: snap.decisions]
@@ -1501,7 +1552,8 @@ class _Planner:
         """Entries past the last day: an error, but for a report about the
         last evening itself (it can no longer change anything)."""
         last_day = self.regimen.start_date + dt.timedelta(len(self.days) - 1)
-        for i, entry in journal.counted:
+        late = journal.last_date is not None and journal.last_date > last_day
+        for i, entry in journal.counted if late else ():
             if entry.date > last_day:
                 raise InvalidInputError(
                     f"journal[{i}].date",
