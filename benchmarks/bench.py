@@ -55,6 +55,25 @@ def reports(n: int, days: int) -> list[mgplan.SideEffectReport]:
     ]
 
 
+Logged = mgplan.SideEffectReport | mgplan.Taken | mgplan.RlsRating | mgplan.Stools
+
+
+def daily_log(reports: list[mgplan.SideEffectReport], days: int) -> list[Logged]:
+    """*reports* among a dose taken and a rating every evening and stools
+    within the usual every other day, in date order."""
+    log: list[Logged] = []
+    by_date = {r.date: r for r in reports}
+    for i in range(days):
+        day = START + dt.timedelta(i)
+        log.append(mgplan.Taken(date=day))
+        log.append(mgplan.RlsRating(date=day, night=4, sleep_satisfaction=6))
+        if i % 2:
+            log.append(mgplan.Stools(date=day, count=1, bristol=4))
+        if day in by_date:
+            log.append(by_date[day])
+    return log
+
+
 def measure(fn: Callable[[], object], repeat: int) -> float:
     """Median seconds of *repeat* runs after one warm-up."""
     fn()
@@ -195,6 +214,15 @@ def main() -> None:
     row(
         "ics, compact (one event per step)",
         measure(lambda: ics.to_ics(schedule, compact=True), n),
+    )
+    # A person who logs everything: a dose taken and a rating every evening,
+    # stools every other day, with the same 20 reports. Each entry is a
+    # version of the plan; those that change nothing add nothing to build.
+    logged = daily_log(year_reports, 365)
+    everything = mgplan.plan(year, journal=logged)
+    row(
+        f"ics, the year logged every evening ({len(logged):,} entries)",
+        measure(lambda: ics.to_ics(everything), max(3, n // 4)),
     )
     row("FHIR Dosage list", measure(lambda: fhir.to_dosages(schedule), n))
     text = schedule.to_json()

@@ -21,6 +21,7 @@ def test_benchmark_script_runs() -> None:
         "plan 3,650 days, 200 reports",
         "ics, one event per intake",
         "ics, compact",
+        "ics, the year logged every evening",
         "FHIR Dosage list",
         "cold start: mgplan --help",
     ):
