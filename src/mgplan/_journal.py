@@ -31,7 +31,7 @@ from ._tolerance import (
     SideEffectReport,
 )
 
-__all__ = ["AnyEntry", "Journal", "JournalEntries", "JournalEntry"]
+__all__ = ["AnyEntry", "Journal", "JournalEntries", "JournalEntry", "regular_size"]
 
 AnyEntry = (
     SideEffectReport
@@ -129,9 +129,9 @@ class Journal:
         except OSError as exc:  # the operation failed: exit 1, not bad input
             raise _cannot_write(self.path, exc) from None
         try:
-            _regular_size(self.path, fd)  # before locking a device
+            regular_size(self.path, fd)  # before locking a device
             with locked(fd, exclusive=True):
-                size = _regular_size(self.path, fd)
+                size = regular_size(self.path, fd)
                 joined: JournalEntries | None = None
                 if check is not None:
                     joined = _parse(self.path, _read_all(fd, size)).adding(entry)
@@ -165,9 +165,9 @@ class Journal:
                 getattr(exc, "strerror", None) or str(exc),
             ) from None
         try:
-            _regular_size(self.path, fd)  # before locking a device
+            regular_size(self.path, fd)  # before locking a device
             with locked(fd, exclusive=False):
-                data = _read_all(fd, _regular_size(self.path, fd))
+                data = _read_all(fd, regular_size(self.path, fd))
         finally:
             os.close(fd)
         return _parse(self.path, data)
@@ -178,17 +178,26 @@ class Journal:
 MAX_JOURNAL_BYTES = 16 * 1024 * 1024
 
 
-def _regular_size(path: Path, fd: int) -> int:
-    """The size of the regular file behind *fd*; PlanFileError otherwise."""
+def regular_size(
+    path: Path,
+    fd: int,
+    *,
+    field: str = "journal",
+    what: str = "a journal",
+    limit: int = MAX_JOURNAL_BYTES,
+) -> int:
+    """The size of the regular file behind *fd*, at most *limit* bytes;
+    PlanFileError naming *field* otherwise (a directory, a FIFO, a device, a
+    file too large: *what* it should be)."""
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a FIFO or device"
-        raise PlanFileError(path, "journal", "a regular file", kind)
-    if info.st_size > MAX_JOURNAL_BYTES:
+        raise PlanFileError(path, field, "a regular file", kind)
+    if info.st_size > limit:
         raise PlanFileError(
             path,
-            "journal",
-            f"a journal of at most {MAX_JOURNAL_BYTES // (1024 * 1024)} MB",
+            field,
+            f"{what} of at most {limit // (1024 * 1024)} MB",
             f"{info.st_size} bytes",
         )
     return info.st_size

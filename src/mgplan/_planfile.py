@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import os
 import re
-import stat
 import textwrap
 import tomllib
 from pathlib import Path
@@ -22,7 +21,7 @@ import pydantic
 
 from ._engine import plan
 from ._errors import InvalidInputError, PlanFileError, Problem
-from ._journal import Journal, JournalEntries
+from ._journal import Journal, JournalEntries, regular_size
 from ._model import Model, Text, strict_json
 from ._profile import CONDITIONS, SafetyProfile
 from ._regimen import Regimen, new_plan_id
@@ -134,17 +133,7 @@ def _read_regular(path: Path) -> bytes:
     # O_NONBLOCK: opening a FIFO no one writes to returns at once.
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a FIFO or device"
-            raise PlanFileError(path, "file", "a regular file", kind)
-        if info.st_size > MAX_PLAN_BYTES:
-            raise PlanFileError(
-                path,
-                "file",
-                f"a plan file of at most {MAX_PLAN_BYTES // (1024 * 1024)} MB",
-                f"{info.st_size} bytes",
-            )
+        regular_size(path, fd, field="file", what="a plan file", limit=MAX_PLAN_BYTES)
         with os.fdopen(fd, "rb", closefd=False) as handle:
             return handle.read(MAX_PLAN_BYTES + 1)
     finally:
