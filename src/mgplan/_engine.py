@@ -199,11 +199,7 @@ class _Journal:
     )
 
     @classmethod
-    def of(
-        cls,
-        log: Iterable[_Logged],
-        dose_start: dt.date,
-    ) -> _Journal:
+    def of(cls, log: Iterable[_Logged], dose_start: dt.date) -> _Journal:
         """The entries of *log*, in logging order; those that count (not
         retracted) also split by kind.
 
