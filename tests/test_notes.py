@@ -68,6 +68,16 @@ class TestSyntax:
             "irls_total": 18,
         }
 
+    def test_hyphens_join_words(self) -> None:
+        """A hyphen between words is a space ('loose-stools', 'falling-asleep',
+        'not-taken'); only before a number, after a space, is it a minus."""
+        report, rating = read("loose-stools mild; falling-asleep 4 legs - 3").entries
+        assert isinstance(report, mgplan.SideEffectReport)
+        assert "loose-stools" == report.symptom
+        assert isinstance(rating, mgplan.RlsRating)
+        assert {"falling_asleep": 4, "night": 3} == rating.ratings()
+        assert read("not-taken").skipped
+
     def test_skipped(self) -> None:
         """'skipped' (or 'not taken', 'missed') marks the evening skipped on a
         dose task; a journal note cannot say it (it names no evening)."""
@@ -104,6 +114,13 @@ class TestRefused:
             ("feeling great", "not 'feeling'"),
             ("legs 5; legs 6", "one night rating per note"),
             ("legs 12345", "a whole number"),
+            # A minus sign was read as a word break: 'legs -1' was night 1.
+            ("legs -1", "a rating from 0 to 10"),
+            ("stools -2 bristol 4", "a stool count from 0 to 50"),
+            # Twice in one line, the last one won silently.
+            ("legs 6 legs 7", "one night rating per note"),
+            ("bristol 3 bristol 7", "one Bristol type per line"),
+            ("stools 2 stools 9", "one stool count per line"),
         ],
     )
     def test_a_note_that_does_not_read(self, text: str, expected: str) -> None:

@@ -55,7 +55,8 @@ _RATINGS: dict[tuple[str, ...], str] = {
     ("irls",): "irls_total",
 }
 _SKIPPED = (("not", "taken"), ("skipped",), ("skip",), ("missed",))
-_NUMBER = re.compile(r"(\d{1,3})(?:/(\d{1,3}))?")
+# A sign is kept, so that 'legs -1' is a rating out of range, not 'legs 1'.
+_NUMBER = re.compile(r"(-?\d{1,3})(?:/(\d{1,3}))?")
 # A bound on what is parsed (mgplan's convention): a night's note is a line or two.
 MAX_NOTE_CHARS = 2000
 # The syntax in one line, for error messages.
@@ -156,8 +157,10 @@ def parse_note(
 
 
 def _words(clause: str) -> list[str]:
-    cleaned = re.sub(r"[-_:=]", " ", clause.lower()).strip().rstrip(".!")
-    return cleaned.split()
+    # '-' joins words ('loose-stools') and ranges ('6-7'); before a number,
+    # after a space, it is a minus sign and stays.
+    cleaned = re.sub(r"[_:=]|-(?!\d)|(?<=\w)-", " ", clause.lower())
+    return cleaned.strip().rstrip(".!").split()
 
 
 @dataclass(slots=True)
@@ -194,12 +197,18 @@ class _Clause:
             elif words[i] in ("bristol", "stools", "stool"):
                 value = _number(words, i + 1, said, words[i])
                 if words[i] == "bristol":
+                    if found.bristol is not None:
+                        raise _bad(said, "one Bristol type per line")
                     found.bristol = _within(value, 1, 7, "a Bristol type", said)
                 else:
+                    if found.count is not None:
+                        raise _bad(said, "one stool count per line")
                     found.count = _within(value, 0, 50, "a stool count", said)
                 i += 2
             elif (phrase := _match(words, i, _RATINGS)) is not None:
                 name = _RATINGS[phrase]
+                if name in found.ratings:  # 'legs 6 legs 7': which one?
+                    raise _bad(said, f"one {name.replace('_', ' ')} rating per note")
                 value = _number(words, i + len(phrase), said, " ".join(phrase))
                 top = 40 if name == "irls_total" else 10
                 found.ratings[name] = _within(value, 0, top, "a rating", said)
