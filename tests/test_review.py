@@ -208,3 +208,32 @@ class TestCommand:
         text = capsys.readouterr().out
         assert "Verdict: improved." in text
         assert "placebo" in text
+
+
+@pytest.mark.parametrize("weeks", [0, -1, 521, 2.5, True, "4"])
+def test_weeks_out_of_range(weeks: object) -> None:
+    """weeks=0 compared every week at the maintenance dose ([-0:]) and a
+    negative count a window from its start; 2.5 was a TypeError."""
+    schedule = mgplan.plan(regimen())
+    with pytest.raises(mgplan.InvalidInputError) as info:
+        mgplan.review(schedule, weeks=weeks)  # type: ignore[arg-type]
+    assert "weeks" == info.value.field
+
+
+@pytest.mark.parametrize("threshold", [0, -1, float("nan"), float("inf"), 41, "2"])
+def test_threshold_out_of_range(threshold: object) -> None:
+    """A NaN threshold made every verdict 'not improved'; the argument is
+    held to what Regimen.review_threshold allows."""
+    schedule = mgplan.plan(regimen())
+    with pytest.raises(mgplan.InvalidInputError) as info:
+        mgplan.review(schedule, threshold=threshold)  # type: ignore[arg-type]
+    assert "threshold" == info.value.field
+
+
+def test_one_week_compares_the_last_seven_evenings() -> None:
+    """weeks=1: the last seven evenings at the maintenance dose."""
+    schedule = mgplan.plan(regimen())
+    result = mgplan.review(schedule, weeks=1)
+    assert result.on_magnesium is not None
+    first, last = result.on_magnesium
+    assert 6 == (last - first).days

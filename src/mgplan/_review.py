@@ -38,6 +38,7 @@ from typing import Literal
 
 import pydantic
 
+from ._errors import InvalidInputError
 from ._model import Model
 from ._outcomes import RATING_SCALES, RlsRating, graded_stools
 from ._schedule import Phase, Schedule
@@ -156,6 +157,19 @@ def review(
     its last day). *threshold* overrides the plan's
     (``Regimen.review_threshold``; default 2 points on the 0-10 scales, 5 on
     IRLS totals)."""
+    # What the review compares, checked as the regimen checks its own
+    # threshold: weeks=0 took every week ([-0:]), a negative count a window
+    # from the start, a NaN threshold made every verdict "not improved".
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= 520:
+        raise InvalidInputError("weeks", "a whole number of weeks from 1 to 520", weeks)
+    if threshold is not None and (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float)
+        or not 0 < threshold <= 40  # False for NaN
+    ):
+        raise InvalidInputError(
+            "threshold", "a number of points above 0, at most 40 (or None)", threshold
+        )
     regimen = schedule.regimen
     today = as_of or schedule.as_of or schedule.end
     baseline = (
