@@ -125,6 +125,32 @@ class TestUndo:
         assert 0 == _run("undo", str(plan), "--entry", "2")[0]
         assert 0 == _run("show", str(plan))[0]
 
+    def test_an_entry_refused_as_it_is_logged_is_named_by_its_option(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """An entry the plan refuses while it is being logged was named as a
+        line of the journal ('plan.journal.jsonl:2: date: ...; mgplan undo
+        takes an entry back'), though it was never written: it is named by
+        the option that set it, and nothing is said of undo."""
+        monkeypatch.setenv("MGPLAN_TODAY", "2026-12-10")
+        plan = _plan(tmp_path)
+        journal = tmp_path / "plan.journal.jsonl"
+        assert 0 == _run("taken", str(plan), "--date", "2026-12-05")[0]
+        before = journal.read_bytes()
+        code, _, err = _run("skipped", str(plan), "--date", "2026-12-05")
+        assert 2 == code
+        assert err.splitlines()[0] == (
+            "mgplan: --date: expected an evening not already recorded as "
+            "taken, got 'skipped on 2026-12-05'"
+        )
+        assert before == journal.read_bytes()
+        # A problem of the journal itself is still named by its line.
+        journal.write_bytes(before + b'{"kind": "missed", "date": "2026-01-01"}\n')
+        code, _, err = _run("skipped", str(plan), "--date", "2026-12-06")
+        assert 2 == code
+        assert "plan.journal.jsonl:2" in err
+        assert "mgplan undo" in err
+
     def test_nothing_to_undo(self, tmp_path: Path) -> None:
         """Undo on an empty journal is a one-line error."""
         code, _, err = _run("undo", str(_plan(tmp_path)))

@@ -12,7 +12,7 @@ from typing import TextIO, TypeVar
 
 from mgplan._dates import EARLIEST
 from mgplan._errors import InvalidInputError, PlanFileError
-from mgplan._journal import AnyEntry
+from mgplan._journal import AnyEntry, JournalEntries
 from mgplan._outcomes import Ferritin, RlsRating, Stools, Taken
 from mgplan._schedule import Schedule
 from mgplan._tolerance import (
@@ -85,6 +85,7 @@ def _as_option(exc: InvalidInputError) -> InvalidInputError:
         "count": "--count",
         "ng_ml": "--ng-ml",
         "tsat_percent": "--tsat",
+        "date": "--date",
     }
     name = exc.field.rsplit(".", 1)[-1]
     return InvalidInputError(options.get(name, exc.field), exc.expected, exc.received)
@@ -184,9 +185,22 @@ def _log(loaded: _Loaded, entry: AnyEntry, what: str, out: TextIO) -> int:
     # holds then: an entry the plan refuses is never logged, even if another
     # command appended in the meantime.
     plans: list[Schedule] = []
-    loaded.journal.append(
-        entry, check=lambda entries: plans.append(loaded.schedule(entries))
-    )
+
+    def check(entries: JournalEntries) -> None:
+        try:
+            plans.append(loaded.file.plan(entries, as_of=loaded.today))
+        except PlanFileError:
+            raise
+        except InvalidInputError as exc:
+            # The entry being logged is the journal's last: named by the
+            # option that set it, with no word of 'undo' (it is not logged).
+            new = f"journal[{len(entries.log) - 1}]"
+            if exc.field.startswith(f"{new}."):
+                raise _as_option(exc) from None
+            loaded.schedule(entries)  # the journal's own problem, by its line
+            raise
+
+    loaded.journal.append(entry, check=check)
     after = plans[-1]
     print(f"Logged in {loaded.journal.path}: {what}.", file=out)
     known = set(before.decisions)
