@@ -179,3 +179,33 @@ class TestJournal:
         with pytest.raises(mgplan.PlanFileError) as info:
             mgplan.Journal(path).read()
         assert (1, "entry.side-effect.symptom") == (info.value.line, info.value.field)
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_a_byte_order_mark_is_not_content(tmp_path: Path, suffix: str) -> None:
+    """A plan saved with a UTF-8 byte-order mark (some editors write one) was
+    refused at line 1 ('Invalid statement'), a mark no one can see."""
+    plain = mgplan.load_plan(EXAMPLE)
+    path = tmp_path / f"plan{suffix}"
+    text = EXAMPLE.read_text() if suffix == ".toml" else plain.model_dump_json()
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert plain == mgplan.load_plan(path)
+
+
+def test_a_journal_with_a_byte_order_mark_and_crlf(tmp_path: Path) -> None:
+    """A journal saved by such an editor, with CRLF line ends, reads with its
+    line numbers, and appending keeps what it held."""
+    path = tmp_path / "plan.journal.jsonl"
+    path.write_bytes(
+        b'\xef\xbb\xbf{"kind": "skipped", "date": "2026-12-05"}\r\n'
+        b'{"kind": "skipped", "date": "2026-12-06"}\r\n'
+    )
+    journal = mgplan.Journal(path)
+    entries = journal.read()
+    assert [dt.date(2026, 12, 5), dt.date(2026, 12, 6)] == [
+        e.date for e in entries.ordered()
+    ]
+    assert (1, 2) == entries.lines
+    journal.append(mgplan.MissedDose(date=dt.date(2026, 12, 7)))
+    assert path.read_bytes().startswith(b'\xef\xbb\xbf{"kind": "skipped"')
+    assert 3 == len(journal.read().ordered())

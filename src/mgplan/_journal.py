@@ -10,6 +10,7 @@ with its line number; it is never skipped, and nothing logged is rewritten.
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 from collections.abc import Callable
@@ -217,6 +218,9 @@ def _read_all(fd: int, size: int) -> bytes:
 
 
 def _parse(path: Path, data: bytes) -> JournalEntries:
+    # A byte-order mark (a journal saved by an editor that writes one) is not
+    # content; the lines keep their numbers.
+    data = data.removeprefix(codecs.BOM_UTF8)
     entries = JournalEntries()
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():

@@ -113,7 +113,8 @@ def load_plan(path: str | os.PathLike[str]) -> PlanFile:
             getattr(exc, "strerror", None) or str(exc),
         ) from None
     try:
-        text = raw.decode("utf-8")
+        # utf-8-sig: a byte-order mark (some editors write one) is not content.
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PlanFileError(
             path, "file", "UTF-8 text", f"a byte that is not UTF-8 at {exc.start}"
