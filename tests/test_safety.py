@@ -276,3 +276,21 @@ class TestRedFlags:
         assert "Stop magnesium and get medical help" in re.sub(
             r"\s+", " ", out.getvalue()
         )
+
+
+def test_a_unit_above_the_cap_says_why_the_cap_is_that() -> None:
+    """With 330 mg a day from other sources the cap is 20 mg, and a 50 mg
+    capsule is above it: the error said only 'the smallest amount of this
+    product that can be taken'; it says where the 20 mg comes from."""
+    product = mgplan.Product(name="G", form="glycinate", amount_per_unit=50)
+    regimen = mgplan.Regimen(
+        id="r", product=product, start_date=dt.date(2027, 1, 4), tz="UTC"
+    )
+    with pytest.raises(mgplan.DoseAboveCapError) as info:
+        mgplan.plan(regimen, mgplan.SafetyProfile(other_magnesium_mg=330))
+    assert "Regimen.product.amount_per_unit" == info.value.field
+    assert 20 == info.value.cap_mg
+    assert "less 330 mg/day from other sources" in info.value.expected
+    assert "the least of this product that can be taken is 1 capsule" in (
+        info.value.expected
+    )

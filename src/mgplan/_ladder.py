@@ -78,7 +78,10 @@ class _Builder:
                 "Regimen.product.amount_per_unit",
                 q_mg,
                 self.cap,
-                "the smallest amount of this product that can be taken",
+                # Why the cap is what it is (less other sources, a condition),
+                # and that nothing smaller can be taken.
+                f"{self.cap_reason}; the least of this product that can be "
+                f"taken is {self.product.describe_units(self.product.unit_step)}",
             )
         cap_q = math.floor(self.cap / q_mg + EPSILON)
         # Target: at most the cap, rounded down to whole (or half) units.
