@@ -170,6 +170,54 @@ class TestScheduleInvariants:
             mgplan.Schedule.from_json(json.dumps(data))
         assert "days[0].elemental_mg" == info.value.field
 
+    def test_a_cap_edited_with_the_days(self) -> None:
+        """The cap raised to 5,000 mg along with a day of 5,000 mg: the cap
+        was taken from the JSON, so the day passed and was exported. The
+        cap is the profile's, worked out again."""
+        data = self._data()
+        data["daily_cap_mg"] = 5000
+        day = data["days"][0]  # type: ignore[index]
+        (intake,) = day["intakes"][:1]
+        day["intakes"] = [intake]
+        intake.update(units=100.0, elemental_mg=5000.0)
+        day.update(units=100.0, elemental_mg=5000.0)
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            mgplan.Schedule.from_json(json.dumps(data))
+        assert "daily_cap_mg" == info.value.field
+        assert info.value.expected.startswith("the profile's daily cap, 350 mg")
+
+    def test_a_cap_a_clinician_raised_is_the_profiles(self) -> None:
+        """With the override in the profile, the raised cap is the profile's
+        own, and the schedule reads back."""
+        product = mgplan.Product(name="G", form="glycinate", amount_per_unit=50)
+        regimen = mgplan.Regimen(
+            id="inv",
+            product=product,
+            start_date=dt.date(2027, 1, 4),
+            tz="UTC",
+            target_dose="500 mg",
+        )
+        override = mgplan.ClinicianOverride(
+            clinician="Dr A", reason="trial", date=dt.date(2027, 1, 1), daily_cap_mg=500
+        )
+        schedule = mgplan.plan(regimen, mgplan.SafetyProfile(override=override))
+        assert 500 == mgplan.Schedule.from_json(schedule.to_json()).daily_cap_mg
+
+    def test_a_contraindication_no_override_allows(self) -> None:
+        """A profile edited to severe kidney disease is refused on reading, as
+        planning refuses it."""
+        data = self._data()
+        data["profile"]["conditions"] = ["severe-kidney-disease"]  # type: ignore[index]
+        with pytest.raises(mgplan.ContraindicationError):
+            mgplan.Schedule.from_json(json.dumps(data))
+
+    def test_a_rung_above_the_cap(self) -> None:
+        data = self._data()
+        data["ladder_mg"] = [*data["ladder_mg"], 400.0]  # type: ignore[misc]
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            mgplan.Schedule.from_json(json.dumps(data))
+        assert info.value.field.startswith("ladder_mg[")
+
     def test_intakes_that_do_not_add_up(self) -> None:
         """A day whose intakes do not sum to it is refused."""
         data = self._data()

@@ -625,7 +625,10 @@ class Schedule(Model, frozen=True):
         Besides its shape, the engine's promises are checked again: no day
         above the cap, each day the sum of its intakes, and every intake a
         whole number of the product's units (or halves, if it may be split).
-        A schedule edited into a 5,000 mg day is refused, not exported.
+        A schedule edited into a 5,000 mg day is refused, not exported, and
+        so is one whose cap differs from its profile's (a cap above the
+        limits needs the clinician's override in the profile), or whose
+        profile has a contraindication no override allows.
         """
         try:
             data = strict_json(text)
@@ -640,6 +643,28 @@ class Schedule(Model, frozen=True):
         return schedule
 
     def _check_invariants(self) -> None:
+        # The cap the days are held to is the profile's, worked out again:
+        # a schedule whose cap was edited along with its days (5,000 mg a
+        # day under a cap of 5,000) was accepted and exported. A cap above
+        # the limits needs a clinician's override in the profile, which the
+        # schedule carries and its decisions name. And what planning refuses
+        # (a contraindication no override allows) is refused here too.
+        self.profile.check()
+        cap = self.profile.daily_cap_mg
+        if abs(self.daily_cap_mg - cap) > 1e-6:
+            raise InvalidInputError(
+                "daily_cap_mg",
+                f"the profile's daily cap, {format_mg(cap)} "
+                f"({self.profile.cap_reason})",
+                self.daily_cap_mg,
+            )
+        for i, rung in enumerate(self.ladder_mg):
+            if rung > cap + 1e-6:
+                raise InvalidInputError(
+                    f"ladder_mg[{i}]",
+                    f"at most the daily cap of {format_mg(cap)}",
+                    rung,
+                )
         product = self.regimen.product
         step = product.unit_step
         for i, day in enumerate(self.days):
