@@ -94,6 +94,12 @@ def load_plan(path: str | os.PathLike[str]) -> PlanFile:
     Raises PlanFileError naming the file, the line and the key of a problem.
     """
     path = Path(path)
+    return read_plan(path, _plan_text(path))
+
+
+def _plan_text(path: Path) -> str:
+    """The text of the plan file at *path*; PlanFileError if it cannot be
+    read as one."""
     try:
         raw = _read_regular(path)
     except PlanFileError:
@@ -114,12 +120,11 @@ def load_plan(path: str | os.PathLike[str]) -> PlanFile:
         ) from None
     try:
         # utf-8-sig: a byte-order mark (some editors write one) is not content.
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PlanFileError(
             path, "file", "UTF-8 text", f"a byte that is not UTF-8 at {exc.start}"
         ) from None
-    return read_plan(path, text)
 
 
 # Far beyond any plan file (the commented starter is ~4 kB): a bound, so that
@@ -222,8 +227,8 @@ def placed(path: Path, error: InvalidInputError) -> PlanFileError:
     line = None
     if path.suffix.lower() != ".json":
         try:
-            text = _read_regular(path).decode("utf-8")
-        except (OSError, ValueError):  # gone or changed since it was read
+            text = _plan_text(path)
+        except PlanFileError:  # gone or changed since it was read
             text = ""
         line = _toml_line(text, problems[0].field) if text else None
     first = problems[0]
