@@ -119,21 +119,26 @@ class _Loaded:
         self.date = date or self.today
 
     def schedule(self, entries: JournalEntries | None = None) -> Schedule:
+        entries = entries or self.entries
         try:
-            return self.file.plan(entries or self.entries, as_of=self.today)
+            return self.file.plan(entries, as_of=self.today)
         except PlanFileError:
             raise
         except InvalidInputError as exc:
-            match = re.match(r"journal\[(\d+)\]\.?", exc.field)
-            if match:
-                entries = entries or self.entries
-                index = int(match.group(1))
-                line = entries.lines[index] if index < len(entries.lines) else None
-                field = exc.field[match.end() :] or "entry"
-                expected = f"{exc.expected}; 'mgplan undo' takes an entry back"
-                error = InvalidInputError(field, expected, exc.received)
-                raise PlanFileError.wrap(self.journal.path, error, line=line) from None
-            raise placed(self.path, exc) from None
+            raise self.located(exc, entries) from None
+
+    def located(self, exc: InvalidInputError, entries: JournalEntries) -> PlanFileError:
+        """A planning error as the file's: an entry's by its journal line
+        (undo takes it back), a setting's by its key in the plan file."""
+        match = re.match(r"journal\[(\d+)\]\.?", exc.field)
+        if match is None:
+            return placed(self.path, exc)
+        index = int(match.group(1))
+        line = entries.lines[index] if index < len(entries.lines) else None
+        field = exc.field[match.end() :] or "entry"
+        expected = f"{exc.expected}; 'mgplan undo' takes an entry back"
+        error = InvalidInputError(field, expected, exc.received)
+        return PlanFileError.wrap(self.journal.path, error, line=line)
 
 
 def _header(schedule: Schedule) -> str:

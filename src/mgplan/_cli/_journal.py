@@ -197,8 +197,7 @@ def _log(loaded: _Loaded, entry: AnyEntry, what: str, out: TextIO) -> int:
             new = f"journal[{len(entries.log) - 1}]"
             if exc.field.startswith(f"{new}."):
                 raise _as_option(exc) from None
-            loaded.schedule(entries)  # the journal's own problem, by its line
-            raise
+            raise loaded.located(exc, entries) from None  # the journal's own
 
     loaded.journal.append(entry, check=check)
     after = plans[-1]
