@@ -276,16 +276,22 @@ def _contents(
             ),
             stacklevel=3,  # to_calendar's or to_ics's caller
         )
-    build = functools.partial(_items, compact=compact, title=title, items=items)
-    current = build(schedule, duration)
-    current.update(_review_events(schedule))
-    current.update(_trial_events(schedule))
-    current.update(_baseline_events(schedule))
-    if refill:
-        current.update(_refill_events(schedule, refill_days_ahead))
-    sequences, cancelled, lines = _history(
-        schedule, current, build, duration, refill, refill_days_ahead, own_lines
-    )
+
+    def build(version: Schedule, since: dt.date | None = None) -> dict[str, _Event]:
+        """The items of *version* of the plan (from *since* on, where given)."""
+        events = _items(
+            version, duration, since, compact=compact, title=title, items=items
+        )
+        events.update(_review_events(version))  # one event: built whole
+        events.update(_trial_events(version))
+        events.update(_baseline_events(version))
+        if refill:
+            # Refills depend on every day before them: always built whole.
+            events.update(_refill_events(version, refill_days_ahead))
+        return events
+
+    current = build(schedule)
+    sequences, cancelled, lines = _history(schedule, current, build, own_lines)
     if own_lines:
         lines.update(_cancelled_text("task").split("\n"))
         lines.update(_cancelled_text("reminder").split("\n"))
@@ -782,10 +788,7 @@ def _trial_events(schedule: Schedule) -> dict[str, _Event]:
 def _history(
     schedule: Schedule,
     current: dict[str, _Event],
-    build: Callable[[Schedule, dt.timedelta, dt.date | None], dict[str, _Event]],
-    duration: dt.timedelta,
-    refill: bool,
-    refill_days_ahead: int,
+    build: Callable[[Schedule, dt.date | None], dict[str, _Event]],
     own_lines: bool = False,
 ) -> tuple[dict[str, int], list[_Event], set[str]]:
     """SEQUENCE per UID, the events earlier versions had but this one lacks,
@@ -834,14 +837,7 @@ def _history(
 
     def version(cut: dt.date, earlier: Schedule) -> None:
         since = cut - dt.timedelta(1)
-        events = build(earlier, duration, since)
-        events.update(_review_events(earlier))  # one event: built whole
-        events.update(_trial_events(earlier))
-        events.update(_baseline_events(earlier))
-        if refill:
-            # Refills depend on every day before them: always built whole.
-            events.update(_refill_events(earlier, refill_days_ahead))
-        compare(events, since)
+        compare(build(earlier, since), since)
 
     # Each version is compared once the next one is known to differ from it;
     # the last is left out when it shows what the schedule itself does.
