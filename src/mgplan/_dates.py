@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["DATE_RANGE", "EARLIEST", "LATEST", "within"]
+__all__ = ["DATETIME_RANGE", "DATE_RANGE", "EARLIEST", "LATEST", "within"]
 
 EARLIEST = dt.date(1970, 1, 1)
 LATEST = dt.date(2199, 12, 31)
 DATE_RANGE = f"a date from {EARLIEST.isoformat()} to {LATEST.isoformat()}"
 """What a date out of range is told it should be."""
+DATETIME_RANGE = f"a date and time from {EARLIEST.isoformat()} to {LATEST.isoformat()}"
+"""What a date-time out of range is told it should be."""
 
 
 def within(day: dt.date) -> bool:

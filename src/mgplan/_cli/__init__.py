@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from mgplan._dates import DATE_RANGE, EARLIEST, LATEST, within
+from mgplan._dates import DATE_RANGE, DATETIME_RANGE, within
 from mgplan._errors import (
     ContraindicationError,
     InvalidInputError,
@@ -648,8 +648,7 @@ def _datetime(text: str) -> dt.datetime:
         ) from None
     if not within(value):
         raise argparse.ArgumentTypeError(
-            f"expected a date and time from {EARLIEST.isoformat()} to "
-            f"{LATEST.isoformat()}, got {_show(text)}"
+            f"expected {DATETIME_RANGE}, got {_show(text)}"
         )
     return value
 

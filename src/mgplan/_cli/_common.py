@@ -11,7 +11,7 @@ import zoneinfo
 from pathlib import Path
 from typing import TextIO
 
-from mgplan._dates import DATE_RANGE, EARLIEST, LATEST, within
+from mgplan._dates import DATE_RANGE, DATETIME_RANGE, within
 from mgplan._errors import InvalidInputError, PlanFileError
 from mgplan._journal import Journal, JournalEntries
 from mgplan._planfile import PlanFile, journal_for, load_plan, placed
@@ -49,11 +49,7 @@ def _now(tz: str) -> dt.datetime:
                 "MGPLAN_NOW", "a date-time such as 2026-12-01T22:30", fixed
             ) from None
         if not within(value):
-            raise InvalidInputError(
-                "MGPLAN_NOW",
-                f"a date-time from {EARLIEST.isoformat()} to {LATEST.isoformat()}",
-                fixed,
-            )
+            raise InvalidInputError("MGPLAN_NOW", DATETIME_RANGE, fixed)
         return value.replace(tzinfo=zone) if value.tzinfo is None else value
     if os.environ.get("MGPLAN_TODAY"):
         return dt.datetime.combine(_today(tz), dt.time(12, 0), tzinfo=zone)
