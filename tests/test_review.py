@@ -138,6 +138,27 @@ class TestDetails:
             100 * (scheduled - 1) / scheduled, 0.01
         )
 
+    def test_tonight_counts_once_recorded(self) -> None:
+        """Reviewed during a dosed day, its evening is not yet 'not recorded'
+        (the dose is still to come); once taken or skipped it counts. The
+        plan's own last evening, reviewed without a date, counts as it is."""
+        r = regimen()
+        s = mgplan.plan(r)
+        dosed = [d.date for d in s.days if d.intakes]
+        today = dosed[9]
+        before = [mgplan.Taken(date=day) for day in dosed[:8]]  # dosed[8]: none
+
+        def adherence(entries: list[object]) -> tuple[int, int, int, int]:
+            planned = mgplan.plan(r, journal=entries)  # type: ignore[arg-type]
+            a = mgplan.review(planned, as_of=today).adherence
+            return (a.scheduled, a.taken, a.skipped, a.unrecorded)
+
+        assert (9, 8, 0, 1) == adherence([*before])
+        assert (10, 9, 0, 1) == adherence([*before, mgplan.Taken(date=today)])
+        assert (10, 8, 1, 1) == adherence([*before, mgplan.MissedDose(date=today)])
+        ended = mgplan.review(mgplan.plan(r, journal=before)).adherence  # type: ignore[arg-type]
+        assert (len(dosed), len(dosed) - 8) == (ended.scheduled, ended.unrecorded)
+
     def test_irls_totals_are_the_primary_when_scored(self) -> None:
         r = regimen()
         s = mgplan.plan(r)

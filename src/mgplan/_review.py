@@ -99,8 +99,8 @@ class ScaleResult(Model, frozen=True):
 
 
 class Adherence(Model, frozen=True):
-    """Evenings with magnesium scheduled up to the review's date, and what
-    the journal says of them."""
+    """Evenings with magnesium scheduled before the review's date (and on
+    it, once recorded), and what the journal says of them."""
 
     scheduled: int
     taken: int
@@ -154,9 +154,10 @@ def review(
 ) -> Review:
     """Compare the baseline nights with the last *weeks* weeks at the
     maintenance dose up to *as_of* (default: the schedule's ``as_of``, else
-    its last day). *threshold* overrides the plan's
-    (``Regimen.review_threshold``; default 2 points on the 0-10 scales, 5 on
-    IRLS totals)."""
+    its last day). The evening of *as_of* counts towards adherence once it is
+    recorded (taken or skipped): the dose may be still to come. *threshold*
+    overrides the plan's (``Regimen.review_threshold``; default 2 points on
+    the 0-10 scales, 5 on IRLS totals)."""
     # What the review compares, checked as the regimen checks its own
     # threshold: weeks=0 took every week ([-0:]), a negative count a window
     # from the start, a NaN threshold made every verdict "not improved".
@@ -209,7 +210,9 @@ def review(
     verdict = _verdict(primary, limit)
     primary = primary.replace(verdict=verdict)
     results = (primary, *(s for s in scales if s.scale != primary.scale))
-    adherence = _adherence(schedule, today)
+    adherence = _adherence(
+        schedule, today, during=(as_of or schedule.as_of) is not None
+    )
     reports = [
         r
         for r in (
@@ -377,10 +380,15 @@ def _summary(
     )
 
 
-def _adherence(schedule: Schedule, today: dt.date) -> Adherence:
+def _adherence(schedule: Schedule, today: dt.date, *, during: bool) -> Adherence:
+    """The dosed evenings up to *today*. When the review is made *during*
+    that day (a date was given, not the plan's end), its evening counts once
+    recorded: tonight's dose, still to come, is not "not recorded"."""
     evenings = {d.date for d in schedule.days if d.intakes and d.date <= today}
     taken = {t.date for t in schedule.taken} & evenings
     skipped = {m.date for m in schedule.missed} & evenings
+    if during and today not in taken and today not in skipped:
+        evenings.discard(today)
     scheduled = len(evenings)
     return Adherence(
         scheduled=scheduled,
