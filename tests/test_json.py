@@ -245,6 +245,26 @@ class TestScheduleInvariants:
         data = self._data()
         mgplan.Schedule.from_json(json.dumps(data))
 
+    def test_conflicts_are_no_longer_written(self) -> None:
+        """An intake no time keeps clear of another medicine is left out, so
+        the always-empty ``conflicts`` list is not written; an older
+        schedule's empty list reads (and is valid under the schema), a
+        non-empty one names an intake mgplan would not schedule."""
+        data = self._data()
+        intake = data["days"][0]["intakes"][0]  # type: ignore[index]
+        assert "conflicts" not in intake
+        expected = mgplan.Schedule.from_json(json.dumps(data))
+        intake["conflicts"] = []
+        schema = json.loads((SCHEMAS / "schedule.v1.schema.json").read_text())
+        jsonschema.validate(data, schema)
+        assert expected == mgplan.Schedule.from_json(json.dumps(data))
+        intake["conflicts"] = ["ciprofloxacin"]
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(data, schema)
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            mgplan.Schedule.from_json(json.dumps(data))
+        assert info.value.field.endswith("intakes[0].conflicts")
+
 
 class TestStrictJson:
     def test_a_key_twice_in_a_plan(self, tmp_path: Path) -> None:

@@ -130,7 +130,6 @@ class Placement:
                         slot=self.slot_names[slot_index],
                         slot_index=slot_index,
                         moved_from=None if at == slot.time else slot.time,
-                        conflicts=(),
                         units=units,
                         elemental_mg=_round_mg(units * self.unit_mg),
                         compound_mg=_round_mg(units * self.unit_compound_mg),

@@ -132,7 +132,19 @@ class Action(enum.StrEnum):
     NOTE = "note"
 
 
-class Intake(Model, frozen=True):
+def _conflicts_schema(schema: dict[str, Any]) -> None:
+    """The schema reads what ``Intake._no_conflicts`` reads: an empty
+    ``conflicts`` list, from schedules written before it went."""
+    schema["properties"]["conflicts"] = {
+        "type": "array",
+        "maxItems": 0,
+        "deprecated": True,
+        "description": "always empty; no longer written (an intake no time "
+        "keeps clear of another medicine is left out, with a decision)",
+    }
+
+
+class Intake(Model, frozen=True, json_schema_extra=_conflicts_schema):
     """One evening intake: when, where in the evening, and how much."""
 
     at: ZonedDateTime
@@ -141,12 +153,29 @@ class Intake(Model, frozen=True):
     moved_from: dt.time | None = pydantic.Field(
         default=None, description="the slot's time, when spacing moved the intake"
     )
-    conflicts: tuple[str, ...] = pydantic.Field(
-        default=(), description="medicines this intake could not be spaced from"
-    )
     units: float = pydantic.Field(gt=0)
     elemental_mg: float = pydantic.Field(gt=0)
     compound_mg: float = pydantic.Field(gt=0)
+
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _no_conflicts(cls, data: Any) -> Any:
+        # Schedules written before intakes were placed together listed
+        # ``conflicts``, the medicines an intake could not be spaced from;
+        # now no time clear of them means the intake is left out, with a
+        # decision. An empty list still reads; a schedule with an intake
+        # beside such a medicine is not one mgplan makes any more.
+        if isinstance(data, dict) and "conflicts" in data:
+            conflicts = data["conflicts"]
+            if conflicts not in ([], ()):
+                raise InvalidInputError(
+                    "conflicts",
+                    "no intake beside a medicine it cannot be spaced from (such "
+                    "an intake is left out; plan again to see the decision)",
+                    conflicts,
+                )
+            data = {k: v for k, v in data.items() if k != "conflicts"}
+        return data
 
 
 class DayEntry(Model, frozen=True):

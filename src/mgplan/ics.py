@@ -548,13 +548,12 @@ class _Describer:
                 f"{i.at:%H:%M} {product.describe_units(i.units)}" for i in intakes
             )
             lines.append(f"Split: {parts}.")
-        for i in intakes:
-            if i.moved_from is not None:
-                lines.append(
-                    f"The {i.moved_from:%H:%M} dose is at {i.at:%H:%M} to keep its "
-                    "distance from another medicine."
-                )
-            lines.extend(f"Spacing conflict at {i.at:%H:%M}: {c}." for c in i.conflicts)
+        lines.extend(
+            f"The {i.moved_from:%H:%M} dose is at {i.at:%H:%M} to keep its "
+            "distance from another medicine."
+            for i in intakes
+            if i.moved_from is not None
+        )
         if through is not None:
             lines.append(f"From {date.isoformat()} to {through.isoformat()}.")
         if decision is not None:

@@ -247,10 +247,6 @@ def _tonight(schedule: Schedule, today: dt.date) -> str:
                     f"  ({i.at:%H:%M} instead of {i.moved_from:%H:%M}, to "
                     "keep the distance from another medicine)"
                 )
-            lines.extend(
-                _wrap(f"Spacing conflict at {i.at:%H:%M}: {c}", "  ")
-                for c in i.conflicts
-            )
     review_day = schedule.review_date
     if review_day is not None and today >= review_day:
         lines.append(
