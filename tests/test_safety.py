@@ -294,3 +294,24 @@ def test_a_unit_above_the_cap_says_why_the_cap_is_that() -> None:
     assert "the least of this product that can be taken is 1 capsule" in (
         info.value.expected
     )
+
+
+def test_a_target_typed_in_units_is_named_as_typed() -> None:
+    """A target of "4 capsules" above the cap was shown only in mg ("got
+    '400 mg'"), which the person never wrote: both now."""
+    product = mgplan.Product(name="G", form="glycinate", amount_per_unit=100)
+    regimen = mgplan.Regimen(
+        id="r",
+        product=product,
+        start_date=dt.date(2027, 1, 4),
+        tz="UTC",
+        target_dose="4 capsules",
+    )
+    with pytest.raises(mgplan.DoseAboveCapError) as info:
+        mgplan.plan(regimen)
+    assert (400, 350) == (info.value.dose_mg, info.value.cap_mg)
+    assert "4 capsules (400 mg elemental)" == info.value.received
+    typed_mg = regimen.replace(target_dose="400 mg")
+    with pytest.raises(mgplan.DoseAboveCapError) as info:
+        mgplan.plan(typed_mg)
+    assert "400 mg" == info.value.received

@@ -230,12 +230,16 @@ class UnknownFormError(InvalidInputError):
 class DoseAboveCapError(InvalidInputError):
     """A dose above the effective daily cap (see ``SafetyProfile.daily_cap_mg``)."""
 
-    def __init__(self, field: str, dose_mg: float, cap_mg: float, why: str) -> None:
+    def __init__(
+        self, field: str, dose_mg: float, cap_mg: float, why: str, typed: str = ""
+    ) -> None:
         self.dose_mg = dose_mg
         self.cap_mg = cap_mg
         shown = _mg(dose_mg)
         if shown == _mg(cap_mg):  # 350.0001 mg: rounded, it would read as the cap
             shown = f"{dose_mg:.10g} mg"
+        if typed and typed != shown:  # "2 scoops": what the person wrote, and in mg
+            shown = f"{typed} ({shown} elemental)"
         super().__init__(
             field,
             f"at most the daily cap of {_mg(cap_mg)} elemental ({why})",

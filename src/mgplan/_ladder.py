@@ -89,7 +89,11 @@ class _Builder:
         if r.target_mg > self.cap + EPSILON:
             if r.typed("target_dose"):
                 raise DoseAboveCapError(
-                    "Regimen.target_dose", r.target_mg, self.cap, self.cap_reason
+                    "Regimen.target_dose",
+                    r.target_mg,
+                    self.cap,
+                    self.cap_reason,
+                    str(r.target_dose),
                 )
             target_q = cap_q
             self.fit(
