@@ -9,6 +9,7 @@ import pytest
 
 import mgplan
 from mgplan import Action, Condition
+from mgplan.ics import to_ics
 
 D = dt.date.fromisoformat
 
@@ -315,3 +316,51 @@ def test_a_target_typed_in_units_is_named_as_typed() -> None:
     with pytest.raises(mgplan.DoseAboveCapError) as info:
         mgplan.plan(typed_mg)
     assert "400 mg" == info.value.received
+
+
+class TestLatestDecision:
+    """What tonight and the calendar call the latest change."""
+
+    def test_the_start_not_the_safety_notes_beside_it(self) -> None:
+        """With safety notes on the start day (an age without eGFR, magnesium
+        from other sources), the latest decision was the last note, so the
+        calendar said "Latest change: 60 mg a day ... counts against the
+        cap" and then the same note again among the safety notes."""
+        profile = mgplan.SafetyProfile(age=70, other_magnesium_mg=60)
+        s = mgplan.plan(regimen(id="latest"), profile)
+        start = D("2027-01-04")
+        assert [Action.START, Action.SAFETY, Action.SAFETY] == [
+            d.action for d in s.decisions if d.date == start and d.rule != "iron"
+        ]
+        latest = s.latest_decision(start + dt.timedelta(3))
+        assert latest is not None
+        assert Action.START is latest.action
+        description = to_ics(s).decode()
+        assert "Latest change (2027-01-04): Starting on" in description.replace(
+            "\r\n ", ""
+        )
+
+    def test_the_dose_decision_of_a_day_with_a_note(self) -> None:
+        """A step back and a milder report noted the same day: the step back.
+        A day with notes only: its last note."""
+        s = mgplan.plan(
+            regimen(),
+            reports=[
+                mgplan.SideEffectReport(
+                    date=D("2027-01-14"), symptom="diarrhoea", severity="moderate"
+                ),
+                mgplan.SideEffectReport(
+                    date=D("2027-01-14"), symptom="bloating", severity="mild"
+                ),
+            ],
+        )
+        day = [d for d in s.decisions if d.date == D("2027-01-14")]
+        assert {Action.STEP_BACK, Action.NOTE} == {d.action for d in day}
+        latest = s.latest_decision(D("2027-01-15"))
+        assert latest is not None
+        assert Action.STEP_BACK is latest.action
+        only_notes = mgplan.plan(
+            regimen(baseline_days=7),
+        ).latest_decision(D("2027-01-05"))
+        assert only_notes is not None
+        assert "baseline" == only_notes.rule

@@ -132,6 +132,13 @@ class Action(enum.StrEnum):
     NOTE = "note"
 
 
+# Decisions that go beside the day's dose decision rather than make one:
+# what ``Schedule.latest_decision`` passes over on a day with both.
+_BESIDE_THE_DOSE = frozenset(
+    {Action.NOTE, Action.SAFETY, Action.SPACING, Action.ADJUST}
+)
+
+
 def _conflicts_schema(schema: dict[str, Any]) -> None:
     """The schema reads what ``Intake._no_conflicts`` reads: an empty
     ``conflicts`` list, from schedules written before it went."""
@@ -607,10 +614,22 @@ class Schedule(Model, frozen=True):
             yield from entry.intakes
 
     def latest_decision(self, date: dt.date) -> Decision | None:
-        """The most recent decision on or before *date*."""
-        # Decisions are in date order, so a binary search finds it.
-        index = bisect.bisect_right(self.decisions, date, key=lambda d: d.date)
-        return self.decisions[index - 1] if index else None
+        """The most recent decision on or before *date*; of several on that
+        day, the latest about the dose (the start, not the safety notes and
+        advice beside it), else the day's last."""
+        # Decisions are in date order, so a binary search finds the day.
+        decisions = self.decisions
+        index = bisect.bisect_right(decisions, date, key=lambda d: d.date)
+        if not index:
+            return None
+        last = decisions[index - 1]
+        for i in range(index - 1, -1, -1):
+            decision = decisions[i]
+            if decision.date != last.date:
+                break
+            if decision.action not in _BESIDE_THE_DOSE:
+                return decision
+        return last
 
     def steps(self) -> tuple[DoseStep, ...]:
         """Runs of consecutive days with identical intakes; paused days end a run."""
