@@ -135,6 +135,49 @@ class TestDaily:
         assert [str(e.date) for e in schedule.days] == [r[:10] for r in rows]
 
 
+class TestWaiting:
+    def test_show_says_since_when_a_plan_is_paused(
+        self, plan_copy: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A plan paused by a severe report, waiting for the symptoms to go,
+        said "paused from 2027-10-31 on" (its end date) in November 2026: it
+        gives the first paused day."""
+        code, _, _ = run(
+            capsys, "report", str(plan_copy), "--severity", "severe",
+            "--date", "2026-11-20",
+        )  # fmt: skip
+        assert 0 == code
+        code, out, _ = run(capsys, "show", str(plan_copy))
+        assert 0 == code
+        assert "The plan has been paused since 2026-11-20: no magnesium" in out
+        assert "2027-10-31 on" not in out
+
+    def test_a_stopped_plan_says_since_when(self) -> None:
+        from mgplan._cli._common import _waiting_text
+
+        product = mgplan.Product(name="G", form="glycinate", amount_per_unit=50)
+        regimen = mgplan.Regimen(
+            id="stop",
+            product=product,
+            start_date=dt.date(2027, 1, 4),
+            tz="UTC",
+            start_dose="50 mg",
+            end_date=dt.date(2027, 3, 1),
+        )
+        report = mgplan.SideEffectReport(
+            date=dt.date(2027, 1, 6), symptom="diarrhoea", severity="severe"
+        )
+        schedule = mgplan.plan(regimen, reports=[report])
+        assert ("clinician", dt.date(2027, 3, 1)) == (
+            schedule.waiting_for,
+            schedule.end,
+        )
+        assert _waiting_text(schedule).startswith(
+            "The plan has been stopped since 2027-01-06: no magnesium until a "
+            "clinician agrees"
+        )
+
+
 class TestJsonOutput:
     def test_show_json_is_the_schedule(
         self, capsys: pytest.CaptureFixture[str]

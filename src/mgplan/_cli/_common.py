@@ -170,13 +170,22 @@ def _consult_reasons(schedule: Schedule) -> list[Decision]:
 
 
 def _waiting_text(schedule: Schedule) -> str:
+    """What a plan that waits past its last day waits for, and since when:
+    the first day of its last run of paused (or stopped) days, not the
+    last day planned."""
+    days = schedule.days
+    first = len(days) - 1
+    while first and days[first - 1].phase is days[-1].phase:
+        first -= 1
+    since = days[first].date
     if schedule.waiting_for == "clinician":
         return (
-            f"The plan stopped on {schedule.end}: no magnesium until a clinician "
-            "agrees ('mgplan clinician PLAN --name NAME --allows end-stop')."
+            f"The plan has been stopped since {since}: no magnesium until a "
+            "clinician agrees ('mgplan clinician PLAN --name NAME --allows "
+            "end-stop')."
         )
     return (
-        f"The plan is paused from {schedule.end} on: no magnesium until you record "
+        f"The plan has been paused since {since}: no magnesium until you record "
         "that the symptoms have gone ('mgplan resolved PLAN')."
     )
 
