@@ -555,3 +555,31 @@ def test_the_rules_replace_copies_and_checks_names() -> None:
     assert (1, (-1, 0)) == (state.rung, state.mild)
     with pytest.raises(TypeError, match="no field 'rungs'"):
         replace(state, rungs=3)
+
+
+def test_the_waiting_note_is_dated_when_the_waiting_begins(
+    gly50: mgplan.Regimen,
+) -> None:
+    """A plan paused by a severe report (or stopped) that waits to its end
+    noted "The plan stays paused" on its last day, 150 days later: in a
+    clinician's summary, on a date months ahead. It is dated the day after
+    the shortest pause (the day the waiting begins), and a stop's note the
+    day the stop began."""
+    gly50 = gly50.replace(end_date=day(200))
+    paused = mgplan.plan(gly50, reports=[rep(10, "severe")])
+    assert paused.end - day(10) > dt.timedelta(100)
+    (waiting,) = [d for d in paused.decisions if d.rule == "waiting"]
+    (pause,) = [d for d in paused.decisions if d.action is Action.PAUSE]
+    policy = mgplan.TolerancePolicy()
+    shortest = policy.pause_for(gly50.step_interval_days)
+    assert pause.date + dt.timedelta(shortest) == waiting.date
+    assert Phase.PAUSED is paused.day(waiting.date).phase
+    assert "stays paused" in waiting.message
+
+    lowest = gly50.replace(start_dose="50 mg")
+    stopped = mgplan.plan(lowest, reports=[rep(2, "severe")])
+    assert stopped.end - day(2) > dt.timedelta(100)
+    (waiting,) = [d for d in stopped.decisions if d.rule == "waiting"]
+    (stop,) = [d for d in stopped.decisions if d.action is Action.STOP]
+    assert stop.date == waiting.date == day(2)
+    assert stop is stopped.latest_decision(day(50))

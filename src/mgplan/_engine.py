@@ -1567,17 +1567,26 @@ class _Planner:
                     rule="dose-evening",
                 )
         if self._waiting(run, last_day + dt.timedelta(1), journal.resolved):
+            # Dated the day the waiting begins: a plan with an end date would
+            # otherwise say it on its last day, months after the pause.
+            when = last_day
             if run.mode is Phase.STOPPED:
                 text = (
                     "The plan is stopped: it resumes only with a clinician's "
                     "acknowledgement (mgplan clinician)."
                 )
+                first = len(self.days) - 1  # the first day of the stop
+                while first and self.days[first - 1].phase is Phase.STOPPED:
+                    first -= 1
+                when = self.regimen.start_date + dt.timedelta(first)
             else:
                 text = (
                     "The plan stays paused: record that the symptoms have gone "
                     "(mgplan resolved) to restart."
                 )
-            self._decide(last_day, Action.NOTE, text, rule="waiting")
+                if run.pause_until is not None:  # always, when waiting
+                    when = min(last_day, run.pause_until + dt.timedelta(1))
+            self._decide(when, Action.NOTE, text, rule="waiting")
 
     def _finish(self, run: _Run, journal: _Journal) -> Schedule:
         r = self.regimen
