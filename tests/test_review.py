@@ -138,6 +138,15 @@ class TestDetails:
             100 * (scheduled - 1) / scheduled, 0.01
         )
 
+    def test_the_method_names_the_blocks_it_used(self) -> None:
+        """With an interval, the block lengths it used; without one (no
+        baseline, no nights) the method said "blocks of 0 and 0 nights"."""
+        assert "(blocks of 2 and 3 nights, 2,000 resamples" in reviewed(7, 3).method
+        empty = mgplan.review(mgplan.plan(regimen(baseline_days=0)))
+        assert empty.result("severity").ci_low is None
+        assert "blocks of 0" not in empty.method
+        assert "cube root of each window's nights, at least 2" in empty.method
+
     def test_tonight_counts_once_recorded(self) -> None:
         """Reviewed during a dosed day, its evening is not yet 'not recorded'
         (the dose is still to come); once taken or skipped it counts. The
