@@ -242,7 +242,7 @@ def review(
             else regimen.review_threshold or THRESHOLD_0_10,
         )
     # The block lengths used, once there was an interval to work out.
-    blocks = (
+    resampled = (
         f"blocks of {_block_length(primary.baseline_nights)} and "
         f"{_block_length(primary.on_nights)} nights"
         if primary.ci_low is not None
@@ -265,7 +265,7 @@ def review(
         method=(
             f"Baseline nights against the last {weeks} weeks at the maintenance "
             "dose; difference of means with a 95 % moving-block bootstrap "
-            f"interval ({blocks}, {RESAMPLES:,} resamples, seed {seed}); verdict on "
+            f"interval ({resampled}, {RESAMPLES:,} resamples, seed {seed}); verdict on "
             f"{primary.scale.replace('_', ' ')} against a threshold of {limit:g} "
             "points fixed in advance."
         ),
