@@ -157,6 +157,66 @@ class TestMedicationRequest:
         assert "version" == info.value.field
 
 
+class TestStatus:
+    """The request's status follows the plan on the date it is written: a
+    paused plan was exported as "active" to a clinician's system."""
+
+    def paused(self, end: bool) -> mgplan.Schedule:
+        base = reference_schedule().regimen
+        regimen = base.replace(end_date=base.start_date + dt.timedelta(120))
+        if not end:
+            regimen = base
+        severe = mgplan.SideEffectReport(
+            date=base.start_date + dt.timedelta(10),
+            symptom="diarrhoea",
+            severity="severe",
+        )
+        return mgplan.plan(regimen, reports=[severe])
+
+    @pytest.mark.parametrize("version", ["R4", "R5"])
+    def test_paused_is_on_hold(self, version: fhir.Version) -> None:
+        schedule = self.paused(end=True)
+        start = schedule.start
+        on = {
+            "before": start - dt.timedelta(3),
+            "dosed": start + dt.timedelta(5),
+            "paused": start + dt.timedelta(12),
+            "waiting": start + dt.timedelta(60),
+            "after": schedule.end + dt.timedelta(1),
+        }
+        statuses = {
+            name: fhir.to_medication_request(
+                schedule, version=version, authored_on=day
+            )["status"]
+            for name, day in on.items()
+        }
+        assert {
+            "before": "active",
+            "dosed": "active",
+            "paused": "on-hold",
+            "waiting": "on-hold",
+            "after": "on-hold",
+        } == statuses
+        assert "active" == fhir.to_medication_request(schedule)["status"]
+        assert (
+            "stopped"
+            == fhir.to_medication_request(
+                schedule, status="stopped", authored_on=on["paused"]
+            )["status"]
+        )
+
+    def test_a_plan_that_ran_its_course_is_completed(self) -> None:
+        schedule = reference_schedule()
+        after = schedule.end + dt.timedelta(1)
+        request = fhir.to_medication_request(schedule, authored_on=after)
+        assert "completed" == MedicationRequest.model_validate(request).status
+        assert "active" == fhir.plan_status(schedule, schedule.end)
+        waiting = self.paused(end=False)
+        assert "resolution" == waiting.waiting_for
+        after = waiting.end + dt.timedelta(30)
+        assert "on-hold" == fhir.plan_status(waiting, after)
+
+
 class TestMaxDosePerPeriod:
     def test_once_per_sequence(self) -> None:
         """Concurrent Dosages of one sequence carry the limit once."""

@@ -39,7 +39,7 @@ from typing import Any, Literal
 from ._errors import InvalidInputError
 from ._outcomes import Ferritin, RlsRating, Stools, Taken
 from ._product import format_mg
-from ._schedule import DISCLAIMER, RED_FLAGS_TEXT, Intake, Schedule
+from ._schedule import DISCLAIMER, RED_FLAGS_TEXT, Intake, Phase, Schedule
 from ._tolerance import MissedDose, SideEffectReport, effective_entries
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "Version",
     "journal_resources",
     "max_daily_mg",
+    "plan_status",
     "plan_uuid",
     "to_bundle",
     "to_dosages",
@@ -212,7 +213,7 @@ def to_medication_request(
     *,
     version: Version = "R5",
     subject: dict[str, Any] | None = None,
-    status: str = "active",
+    status: str | None = None,
     intent: str = "plan",
     authored_on: dt.date | None = None,
 ) -> dict[str, Any]:
@@ -225,15 +226,18 @@ def to_medication_request(
     orders. *status* and *intent* are codes of the version's value sets (R5
     adds the status ``ended``); anything else, or a *subject* that is not a
     Reference, is an InvalidInputError rather than an invalid resource.
+    Without a *status*, it is the plan's on *authored_on* (``plan_status``).
     """
     version = _check_version(version)
-    status = _check_code("status", status, _STATUS[version])
-    intent = _check_code("intent", intent, _INTENT)
-    subject = _subject(subject)
     if authored_on is not None and not isinstance(authored_on, dt.date):
         raise InvalidInputError(
             "authored_on", "a datetime.date (or datetime), or None", authored_on
         )
+    if status is None:
+        status = plan_status(schedule, authored_on)
+    status = _check_code("status", status, _STATUS[version])
+    intent = _check_code("intent", intent, _INTENT)
+    subject = _subject(subject)
     reference = {"reference": "#product"}
     request: dict[str, Any] = {
         "resourceType": "MedicationRequest",
@@ -254,6 +258,21 @@ def to_medication_request(
     ]
     request["dosageInstruction"] = to_dosages(schedule, version=version)
     return request
+
+
+def plan_status(schedule: Schedule, on: dt.date | None) -> str:
+    """The MedicationRequest status of the plan on the date *on*, in both
+    versions' value set: ``on-hold`` while it is paused or stopped (it
+    waits for the symptoms to go or for a clinician, and is expected to
+    continue: FHIR's "temporarily halted"), ``completed`` after its last
+    day when it waits for nothing, else (and without a date) ``active``."""
+    if on is None or on < schedule.start:
+        return "active"
+    if on > schedule.end:
+        return "on-hold" if schedule.waiting_for is not None else "completed"
+    if schedule.day(on).phase in (Phase.PAUSED, Phase.STOPPED):
+        return "on-hold"
+    return "active"
 
 
 def _medication(schedule: Schedule, version: Version) -> dict[str, Any]:
