@@ -413,9 +413,47 @@ class TestEventTexts:
             if str(e.get("STATUS")) == "CANCELLED"
         ]
         assert cancelled
-        for event in cancelled:
+        doses = [e for e in cancelled if "-review@" not in str(e["UID"])]
+        (review,) = [e for e in cancelled if "-review@" in str(e["UID"])]
+        assert doses
+        for event in doses:
             assert ics.CANCELLED_SUMMARY == str(event["SUMMARY"])
             assert "take no magnesium" in str(event["DESCRIPTION"])
+            assert not event.walk("VALARM")
+        assert "Cancelled \u2014 review" == str(review["SUMMARY"])
+        assert "magnesium at" not in str(review["DESCRIPTION"])
+
+    def test_a_cancelled_refill_reminder_does_not_say_no_magnesium(self) -> None:
+        """A step back makes the last container last past the plan's end: its
+        refill reminder, cancelled, said "Cancelled - no magnesium this
+        evening" and "take no magnesium at this time" on a day with a dose.
+        Items that are not doses say what they were."""
+        product = mgplan.Product(
+            name="G", form="glycinate", amount_per_unit=50, units_per_container=60
+        )
+        regimen = mgplan.Regimen(
+            id="refill",
+            product=product,
+            start_date=D("2027-01-04"),
+            tz="UTC",
+            start_dose="100 mg",
+            target_dose="200 mg",
+            end_date=D("2027-04-30"),
+        )
+        report = mgplan.SideEffectReport(date=D("2027-04-23"), severity="severe")
+        later = mgplan.plan(regimen, journal=[report])
+        events = icalendar.Calendar.from_ical(ics.to_ics(later, refill=True))
+        refills = [
+            e
+            for e in events.walk("VEVENT")
+            if "-refill-" in str(e["UID"]) and str(e.get("STATUS")) == "CANCELLED"
+        ]
+        assert refills
+        dosed = [e for e in refills if later.day(e.decoded("DTSTART")).intakes]
+        assert dosed  # the case: a cancelled refill on an evening with a dose
+        for event in refills:
+            assert "Cancelled \u2014 refill reminder" == str(event["SUMMARY"])
+            assert "magnesium at" not in str(event["DESCRIPTION"])
             assert not event.walk("VALARM")
 
     def test_dash_o_dash_writes_to_stdout(self, tmp_path: Path) -> None:

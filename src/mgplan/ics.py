@@ -128,6 +128,10 @@ class _Event:
     description: str
     until: dt.datetime | None = None
     todo: bool = False  # a VTODO (a dose task), not a VEVENT
+    # What the item is when it is not a dose ("refill reminder", "review"):
+    # once cancelled it says so, and not "no magnesium this evening", which
+    # on a refill's day could be an evening with a dose.
+    kind: str = ""
 
     def fingerprint(self, *extra: object) -> str:
         """A short hash of the content, plus *extra* (sequence, alarm, status)."""
@@ -295,6 +299,8 @@ def _contents(
     if own_lines:
         lines.update(_cancelled_text("task").split("\n"))
         lines.update(_cancelled_text("reminder").split("\n"))
+        for kind in _OTHER_KINDS:
+            lines.update(_cancelled_other(kind)[1].split("\n"))
     return _Contents(
         schedule,
         name,
@@ -678,6 +684,7 @@ def _refill_events(schedule: Schedule, days_ahead: int) -> dict[str, _Event]:
             day = max(first, entry.date - dt.timedelta(days_ahead))
             events[uid] = _Event(
                 uid=uid,
+                kind="refill reminder",
                 start=day,
                 end=day + dt.timedelta(1),
                 summary=f"Refill {product.name}: container {container} runs out "
@@ -701,6 +708,7 @@ def _review_events(schedule: Schedule) -> dict[str, _Event]:
     return {
         uid: _Event(
             uid=uid,
+            kind="review",
             start=day,
             end=day + dt.timedelta(1),
             summary="Review: is magnesium helping?",
@@ -734,6 +742,7 @@ def _baseline_events(schedule: Schedule) -> dict[str, _Event]:
         start = local_time(date, slot.time, r.zone)
         events[uid] = _Event(
             uid=uid,
+            kind="baseline evening",
             start=start,
             end=start + dt.timedelta(minutes=15),
             summary="Baseline: no magnesium, rate tonight",
@@ -768,6 +777,7 @@ def _trial_events(schedule: Schedule) -> dict[str, _Event]:
             what = "off: no magnesium"
         events[uid] = _Event(
             uid=uid,
+            kind="trial block",
             start=block.start,
             end=block.end + dt.timedelta(1),
             summary=f"Trial block {number} of {len(blocks)}: {block.arm}",
@@ -903,6 +913,20 @@ def _cancelled_text(what: str) -> str:
     )
 
 
+def _cancelled_other(kind: str) -> tuple[str, str]:
+    """The summary and description of a cancelled item that is not a dose:
+    it names the item, and says nothing about taking magnesium that day."""
+    return (
+        f"Cancelled \u2014 {kind}",
+        f"This {kind} was cancelled when the plan changed; it is no longer "
+        f"needed. See the plan for tonight's dose.\n{DISCLAIMER}",
+    )
+
+
+# The kinds of items that are not doses (``_Event.kind``).
+_OTHER_KINDS = ("refill reminder", "review", "baseline evening", "trial block")
+
+
 def _alarm(
     summary: str, trigger: dt.timedelta, *, related_to_end: bool = False
 ) -> icalendar.Alarm:
@@ -936,9 +960,15 @@ class _Shown:
         if not event.todo and not isinstance(event.start, dt.datetime):
             alarm = None if cancelled else _REFILL_ALARM  # all day: 09:00 that day
         # The hash covers all a sync compares, but not DTSTAMP (when, not what).
-        digest = event.fingerprint(sequence, alarm, cancelled)
+        # A cancelled item that is not a dose adds its kind: it said "no
+        # magnesium this evening" before, and a sync puts it right.
+        extra = (event.kind,) if cancelled and event.kind else ()
+        digest = event.fingerprint(sequence, alarm, cancelled, *extra)
         summary, description = event.summary, event.description
-        if cancelled:
+        if cancelled and event.kind:
+            summary, description = _cancelled_other(event.kind)
+            alarm = None
+        elif cancelled:
             # What a client that ignores STATUS shows must not say "take".
             summary = CANCELLED_SUMMARY
             description = _cancelled_text("task" if event.todo else "reminder")
