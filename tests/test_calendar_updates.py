@@ -479,6 +479,86 @@ class TestEventTexts:
         assert b"not medical advice" in done.stderr
 
 
+class TestPauseNotices:
+    """The dose reminders stop while a plan is paused or stopped; an
+    all-day event says why and what ends it (the calendar went quiet)."""
+
+    def regimen(self, start_dose: str = "100 mg") -> mgplan.Regimen:
+        product = mgplan.Product(name="G", form="glycinate", amount_per_unit=50)
+        return mgplan.Regimen(
+            id="pause",
+            product=product,
+            start_date=D("2027-01-04"),
+            tz="Europe/Berlin",
+            start_dose=start_dose,
+            target_dose="200 mg",
+            end_date=D("2027-06-30"),
+        )
+
+    def notices(self, schedule: mgplan.Schedule) -> list[icalendar.Event]:
+        calendar = icalendar.Calendar.from_ical(ics.to_ics(schedule, compact=True))
+        return [e for e in calendar.walk("VEVENT") if "-pause-" in str(e["UID"])]
+
+    def test_waiting_for_the_symptoms_to_go(self) -> None:
+        """From the severe report to the day the waiting begins (not to the
+        plan's end date), with what restarts it."""
+        severe = mgplan.SideEffectReport(date=D("2027-01-14"), severity="severe")
+        s = mgplan.plan(self.regimen(), journal=[severe])
+        (notice,) = self.notices(s)
+        (waiting,) = [d for d in s.decisions if d.rule == "waiting"]
+        assert (D("2027-01-14"), waiting.date + dt.timedelta(1)) == (
+            notice.decoded("DTSTART"),
+            notice.decoded("DTEND"),
+        )
+        assert "Magnesium paused: none these evenings" == str(notice["SUMMARY"])
+        text = str(notice["DESCRIPTION"])
+        assert text.startswith("Severe loose stools on 2027-01-14")
+        assert f"From {waiting.date}, once the symptoms have gone" in text
+        assert "mgplan resolved" in text
+
+    def test_a_pause_that_ends_says_when(self) -> None:
+        """Once resolved, the notice spans the paused days and names the
+        evening magnesium restarts, with its dose; the update is a new
+        SEQUENCE of the same event."""
+        severe = mgplan.SideEffectReport(date=D("2027-01-14"), severity="severe")
+        gone = mgplan.Resolved(date=D("2027-01-18"))
+        s = mgplan.plan(self.regimen(), journal=[severe, gone])
+        (notice,) = self.notices(s)
+        restart = notice.decoded("DTEND")
+        assert s.day(restart).intakes
+        assert not s.day(restart - dt.timedelta(1)).intakes
+        assert (
+            f"Magnesium restarts on {restart}: {s.describe_dose(s.day(restart))}."
+            in (str(notice["DESCRIPTION"]))
+        )
+        assert 1 == notice["SEQUENCE"]
+
+    def test_a_stop_waits_for_a_clinician(self) -> None:
+        """At the lowest dose a severe report stops the plan: a one-day
+        notice, not a banner to the end date."""
+        severe = mgplan.SideEffectReport(date=D("2027-01-06"), severity="severe")
+        s = mgplan.plan(self.regimen(start_dose="50 mg"), journal=[severe])
+        assert "clinician" == s.waiting_for
+        (notice,) = self.notices(s)
+        assert (D("2027-01-06"), D("2027-01-07")) == (
+            notice.decoded("DTSTART"),
+            notice.decoded("DTEND"),
+        )
+        assert "Magnesium stopped: talk to a clinician" == str(notice["SUMMARY"])
+        assert "clinician's acknowledgement" in str(notice["DESCRIPTION"])
+
+    def test_a_report_taken_back_cancels_its_notice(self) -> None:
+        severe = mgplan.SideEffectReport(date=D("2027-01-14"), severity="severe")
+        s = mgplan.plan(
+            self.regimen(),
+            journal=[severe, mgplan.Retracted(date=D("2027-01-14"), entry=1)],
+        )
+        (notice,) = self.notices(s)
+        assert "CANCELLED" == str(notice["STATUS"])
+        assert "Cancelled \u2014 pause notice" == str(notice["SUMMARY"])
+        assert "magnesium at" not in str(notice["DESCRIPTION"])
+
+
 def test_cli_title_and_refill_days(tmp_path: Path) -> None:
     """--title product and --refill-days reach the calendar."""
     plan = tmp_path / "plan.toml"

@@ -289,6 +289,7 @@ def _contents(
         events.update(_review_events(version))  # one event: built whole
         events.update(_trial_events(version))
         events.update(_baseline_events(version))
+        events.update(_pause_events(version))
         if refill:
             # Refills depend on every day before them: always built whole.
             events.update(_refill_events(version, refill_days_ahead))
@@ -757,6 +758,68 @@ def _baseline_events(schedule: Schedule) -> dict[str, _Event]:
     return events
 
 
+def _pause_events(schedule: Schedule) -> dict[str, _Event]:
+    """An all-day event over each run of paused or stopped days: the dose
+    reminders stop there, and this says why and what ends it (the date
+    magnesium restarts, or what the plan waits for)."""
+    runs: list[tuple[dt.date, int, Phase]] = []
+    for first, count, phase in schedule._phase_runs():
+        if runs and runs[-1][2] is phase:  # like runs of one phase: one
+            runs[-1] = (runs[-1][0], runs[-1][1] + count, phase)
+        else:
+            runs.append((first, count, phase))
+    events: dict[str, _Event] = {}
+    for index, (first, count, phase) in enumerate(runs):
+        if phase is not Phase.PAUSED and phase is not Phase.STOPPED:
+            continue
+        stopped = phase is Phase.STOPPED
+        after = runs[index + 1][0] if index + 1 < len(runs) else None
+        end = first + dt.timedelta(count)
+        lines = []
+        decision = schedule.latest_decision(first)
+        if decision is not None and decision.date == first:
+            lines.append(decision.message)
+        if after is not None:
+            lines.append(
+                f"Magnesium restarts on {after.isoformat()}: "
+                f"{schedule.describe_dose(schedule.day(after))}."
+            )
+        elif schedule.waiting_for == "clinician":
+            # Until a clinician acknowledges it, however long the plan runs:
+            # the stop's day, not a banner to the plan's end date.
+            end = first + dt.timedelta(1)
+            lines.append(
+                "Only a clinician's acknowledgement resumes the plan (mgplan "
+                "clinician)."
+            )
+        elif schedule.waiting_for == "resolution":
+            # The shortest pause, and the day the waiting begins, when the
+            # person can restart it (the waiting note's date).
+            waits = max(
+                (d.date for d in schedule.decisions if d.rule == "waiting"),
+                default=end - dt.timedelta(1),
+            )
+            end = min(end, max(first, waits) + dt.timedelta(1))
+            lines.append(
+                f"From {waits.isoformat()}, once the symptoms have gone, record "
+                "it (mgplan resolved): the plan restarts."
+            )
+        uid = f"{schedule.plan_id}-pause-{_basic(first)}@{UID_DOMAIN}"
+        events[uid] = _Event(
+            uid=uid,
+            kind="pause notice",
+            start=first,
+            end=end,
+            summary=(
+                "Magnesium stopped: talk to a clinician"
+                if stopped
+                else "Magnesium paused: none these evenings"
+            ),
+            description="\n".join((*lines, *_footer(schedule))),
+        )
+    return events
+
+
 def _trial_events(schedule: Schedule) -> dict[str, _Event]:
     """One all-day event spanning each n-of-1 block, saying on or off."""
     trial = schedule.regimen.trial
@@ -924,7 +987,13 @@ def _cancelled_other(kind: str) -> tuple[str, str]:
 
 
 # The kinds of items that are not doses (``_Event.kind``).
-_OTHER_KINDS = ("refill reminder", "review", "baseline evening", "trial block")
+_OTHER_KINDS = (
+    "refill reminder",
+    "review",
+    "baseline evening",
+    "trial block",
+    "pause notice",
+)
 
 
 def _alarm(
