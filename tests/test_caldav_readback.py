@@ -214,6 +214,47 @@ class TestReadBack:
         assert [u.uid for u in again.unread] == ["note-2@phone"]
         assert len(journal_lines(journal)) == 1
 
+    def test_symptoms_gone_restarts_a_paused_plan(
+        self, url: str, tmp_path: Path
+    ) -> None:
+        """A severe report pauses the plan until the symptoms have gone: the
+        calendar shows the pause, and a journal note 'symptoms gone' records
+        it from the phone (dated the first day without them), as 'mgplan
+        resolved' would; the plan restarts and the notice says when."""
+        journal = tmp_path / "plan.journal.jsonl"
+        base = regimen(start_dose="200 mg")  # above the lowest dose: a pause
+        mgplan.Journal(journal).append(
+            mgplan.SideEffectReport(date=D("2027-03-04"), severity="severe")
+        )
+        paused = planned(journal, base)
+        assert "resolution" == paused.waiting_for
+        sync(paused, url, journal)
+        notice_uid = "phone-pause-20270304@mgplan"
+        notice = calendar(url).object_by_uid(notice_uid).icalendar_component
+        assert "mgplan resolved" in str(notice["DESCRIPTION"])
+
+        add_journal_note(url, "gone@phone", D("2027-03-12"), "Symptoms gone")
+        result = sync(planned(journal, base), url, journal)
+        [resolved] = result.logged
+        assert isinstance(resolved, mgplan.Resolved)
+        assert D("2027-03-12") == resolved.date
+        assert "gone@phone" == resolved.source[0].uid
+        restarted = planned(journal, base)
+        assert restarted.waiting_for is None
+        assert any(d.action == "restart" for d in result.decisions)
+        notice = calendar(url).object_by_uid(notice_uid).icalendar_component
+        assert "Magnesium restarts on 2027-03-12" in str(notice["DESCRIPTION"])
+        assert not sync(restarted, url, journal).logged
+
+        def cancelled(note: icalendar.Component) -> None:
+            note["STATUS"] = "CANCELLED"
+
+        # Cancelled on the phone: taken back, and the plan waits again.
+        edit(url, "gone@phone", cancelled)
+        result = sync(restarted, url, journal)
+        assert ["retracted"] == [e.kind for e in result.logged]
+        assert "resolution" == planned(journal, base).waiting_for
+
     def test_a_calendar_of_events_is_read_without_exporting_tasks(
         self, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:

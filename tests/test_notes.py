@@ -93,6 +93,20 @@ class TestSyntax:
         source = (mgplan.ItemSource(uid="x@phone", etag='"1"'),)
         note = read("nausea mild; stools 2; legs 1", source=source)
         assert [e.source for e in note.entries] == [source, source, source]
+        (gone,) = read("symptoms gone", source=source).entries
+        assert source == gone.source
+
+    @pytest.mark.parametrize(
+        "text", ["symptoms gone", "Symptoms have gone.", "resolved", "RESOLVED!"]
+    )
+    def test_symptoms_gone(self, text: str) -> None:
+        """The side effects have gone, from the day the note speaks for: what
+        restarts a paused plan, as 'mgplan resolved' does."""
+        (entry,) = read(text).entries
+        assert isinstance(entry, mgplan.Resolved)
+        assert DAY == entry.date
+        note = read("symptoms gone\nlegs 2 sleep 7")
+        assert [mgplan.Resolved, mgplan.RlsRating] == [type(e) for e in note.entries]
 
     def test_empty(self) -> None:
         assert read(" \n ;, ") == mgplan.Note()
@@ -121,6 +135,11 @@ class TestRefused:
             ("legs 6 legs 7", "one night rating per note"),
             ("bristol 3 bristol 7", "one Bristol type per line"),
             ("stools 2 stools 9", "one stool count per line"),
+            ("legs 3 symptoms gone", "'symptoms gone' on a line of its own"),
+            ("resolved mild nausea", "'symptoms gone' on a line of its own"),
+            ("symptoms gone; resolved", "'symptoms gone' once per note"),
+            ("symptoms gone; mild nausea", "a side effect or 'symptoms gone'"),
+            ("symptoms gone\nbristol 7", "a side effect or 'symptoms gone'"),
         ],
     )
     def test_a_note_that_does_not_read(self, text: str, expected: str) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ._errors import InvalidInputError
 from ._outcomes import RlsRating, Stools
-from ._tolerance import ItemSource, SideEffectReport
+from ._tolerance import ItemSource, Resolved, SideEffectReport
 from ._words import Severity, Symptom
 
 __all__ = ["NOTE_SYNTAX", "Note", "parse_note"]
@@ -28,7 +28,9 @@ NOTE_SYNTAX = (
     "'stools 3' (stools that day, with 'bristol N' if known); ratings 0-10 "
     "'legs 6' (restless legs in the night), 'asleep 5' (while falling "
     "asleep), 'day 2' (at rest in the day), 'sleep 4' (sleep satisfaction), "
-    "'irls 18' (an IRLS total, 0-40); on a dose task, 'skipped'"
+    "'irls 18' (an IRLS total, 0-40); 'symptoms gone' (or 'resolved', on a "
+    "line of its own: the side effects have gone, which restarts a paused "
+    "plan); on a dose task, 'skipped'"
 )
 """The syntax, in words (for error messages and help)."""
 
@@ -55,6 +57,7 @@ _RATINGS: dict[tuple[str, ...], str] = {
     ("irls",): "irls_total",
 }
 _SKIPPED = (("not", "taken"), ("skipped",), ("skip",), ("missed",))
+_RESOLVED = (("symptoms", "gone"), ("symptoms", "have", "gone"), ("resolved",))
 # A sign is kept, so that 'legs -1' is a rating out of range, not 'legs 1'.
 _NUMBER = re.compile(r"(-?\d{1,3})(?:/(\d{1,3}))?")
 # A bound on what is parsed (mgplan's convention): a night's note is a line or two.
@@ -62,7 +65,7 @@ MAX_NOTE_CHARS = 2000
 # The syntax in one line, for error messages.
 _SHORT = (
     "'<symptom> mild|moderate|severe', 'bristol N', 'stools N', "
-    "'legs|asleep|day|sleep N' (0-10), 'irls N', 'skipped'"
+    "'legs|asleep|day|sleep N' (0-10), 'irls N', 'symptoms gone', 'skipped'"
 )
 
 
@@ -71,7 +74,7 @@ class Note:
     """What a note says: journal entries, and whether it marks its dose
     evening as skipped."""
 
-    entries: tuple[SideEffectReport | Stools | RlsRating, ...] = ()
+    entries: tuple[SideEffectReport | Stools | RlsRating | Resolved, ...] = ()
     skipped: bool = False
 
 
@@ -101,10 +104,11 @@ def parse_note(
         raise InvalidInputError(
             "note", f"a note of at most {MAX_NOTE_CHARS} characters", f"{len(text)}"
         )
-    entries: list[SideEffectReport | Stools | RlsRating] = []
+    entries: list[SideEffectReport | Stools | RlsRating | Resolved] = []
     ratings: dict[str, int] = {}
     rated: list[str] = []
     skipped = False
+    resolved = False
     for clause in re.split(r"[\n;,]+", text):
         words = _words(clause)
         if not words:
@@ -112,6 +116,12 @@ def parse_note(
         said = " ".join(clause.split())  # tabs and runs of spaces: one space
         found = _Clause.read(words, said, skip_allowed=skip_allowed)
         skipped = skipped or found.skipped
+        if found.resolved:
+            if resolved:
+                raise _bad(said, "'symptoms gone' once per note")
+            resolved = True
+            # The first day without them: the day the note speaks for.
+            entries.append(Resolved(date=day, note=said[:1000], source=source))
         for name, value in found.ratings.items():
             if name in ratings:
                 raise InvalidInputError(
@@ -144,6 +154,13 @@ def parse_note(
                     source=source,
                 )
             )
+    if resolved and any(isinstance(e, SideEffectReport) for e in entries):
+        raise InvalidInputError(
+            "note",
+            "a side effect or 'symptoms gone', not both in one note (the day "
+            "the symptoms have gone is the first without them)",
+            " ".join(text.split())[:200],
+        )
     if ratings:
         entries.append(
             RlsRating(
@@ -170,6 +187,7 @@ class _Clause:
     bristol: int | None = None
     count: int | None = None
     skipped: bool = False
+    resolved: bool = False
     ratings: dict[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -187,6 +205,12 @@ class _Clause:
                     raise _bad(said, "one severity per line")
                 found.severity = _SEVERITIES[words[i]]
                 i += 1
+            elif (phrase := _match(words, i, _RESOLVED)) is not None:
+                if i or len(phrase) != len(words):
+                    # Beside a symptom or a rating it would say two things.
+                    raise _bad(said, "'symptoms gone' on a line of its own")
+                found.resolved = True
+                i += len(phrase)
             elif (phrase := _match(words, i, _SKIPPED)) is not None:
                 if not skip_allowed:
                     raise _bad(

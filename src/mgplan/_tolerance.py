@@ -238,6 +238,7 @@ class Resolved(Model, frozen=True):
     kind: Literal["resolved"] = "resolved"
     date: Date
     note: Text = pydantic.Field(default="", max_length=1000)
+    source: tuple[ItemSource, ...] = _SOURCE
 
     def describe(self) -> str:
         """A short sentence naming the entry."""

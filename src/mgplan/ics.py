@@ -802,7 +802,8 @@ def _pause_events(schedule: Schedule) -> dict[str, _Event]:
             end = min(end, max(first, waits) + dt.timedelta(1))
             lines.append(
                 f"From {waits.isoformat()}, once the symptoms have gone, record "
-                "it (mgplan resolved): the plan restarts."
+                "it (mgplan resolved, or a journal note 'symptoms gone' dated "
+                "the first day without them): the plan restarts."
             )
         uid = f"{schedule.plan_id}-pause-{_basic(first)}@{UID_DOMAIN}"
         events[uid] = _Event(
