@@ -151,6 +151,12 @@ class TestWaiting:
         assert 0 == code
         assert "The plan has been paused since 2026-11-20: no magnesium" in out
         assert "2027-10-31 on" not in out
+        # Within the shortest pause, the earliest restart; after it, none.
+        code, out, _ = run(capsys, "tonight", str(plan_copy), "--date", "2026-11-22")
+        assert "it restarts on 2026-11-27 at the earliest" in " ".join(out.split())
+        code, out, _ = run(capsys, "tonight", str(plan_copy), "--date", "2026-11-28")
+        assert "The plan has been paused since 2026-11-20" in " ".join(out.split())
+        assert "at the earliest" not in out
 
     def test_a_stopped_plan_says_since_when(self) -> None:
         from mgplan._cli._common import _waiting_text
@@ -172,7 +178,7 @@ class TestWaiting:
             schedule.waiting_for,
             schedule.end,
         )
-        assert _waiting_text(schedule).startswith(
+        assert _waiting_text(schedule, dt.date(2027, 1, 20)).startswith(
             "The plan has been stopped since 2027-01-06: no magnesium until a "
             "clinician agrees"
         )

@@ -169,7 +169,7 @@ def _consult_reasons(schedule: Schedule) -> list[Decision]:
     return reasons
 
 
-def _waiting_text(schedule: Schedule) -> str:
+def _waiting_text(schedule: Schedule, today: dt.date) -> str:
     """What a plan that waits past its last day waits for, and since when:
     the first day of its last run of paused (or stopped) days, not the
     last day planned."""
@@ -184,9 +184,15 @@ def _waiting_text(schedule: Schedule) -> str:
             "clinician agrees ('mgplan clinician PLAN --name NAME --allows "
             "end-stop')."
         )
+    # The waiting note is dated the day after the shortest pause: the
+    # earliest evening a recorded resolution restarts the plan.
+    waits = max(
+        (d.date for d in schedule.decisions if d.rule == "waiting"), default=since
+    )
+    earliest = f"; it restarts on {waits} at the earliest" if waits > today else ""
     return (
         f"The plan has been paused since {since}: no magnesium until you record "
-        "that the symptoms have gone ('mgplan resolved PLAN')."
+        f"that the symptoms have gone ('mgplan resolved PLAN'){earliest}."
     )
 
 
@@ -204,7 +210,7 @@ def _tonight_line(schedule: Schedule, date: dt.date) -> str:
         )
     if date > schedule.end:
         if schedule.waiting_for is not None:
-            return f"No magnesium tonight ({date}). " + _waiting_text(schedule)
+            return f"No magnesium tonight ({date}). " + _waiting_text(schedule, date)
         return f"On {date} the plan has ended: its last day was {schedule.end}."
     return f"Tonight ({date}): {schedule.describe_dose(schedule.day(date))}."
 
@@ -231,7 +237,7 @@ def _tonight(schedule: Schedule, today: dt.date) -> str:
             + (f" until {resume - dt.timedelta(1)}." if resume else ".")
         ]
         if resume is None and schedule.waiting_for is not None:
-            lines.append(_wrap(_waiting_text(schedule)))
+            lines.append(_wrap(_waiting_text(schedule, today)))
     else:
         lines = [
             f"Tonight, {today:%A} {today} (step {entry.step} of "

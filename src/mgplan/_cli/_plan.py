@@ -103,7 +103,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
             print(_wrap(f"- {decision.date}  {decision.message}", "  "), file=out)
     if schedule.waiting_for is not None:
         print(file=out)
-        print(_wrap(_waiting_text(schedule)), file=out)
+        print(_wrap(_waiting_text(schedule, loaded.date)), file=out)
     print(file=out)
     print(_wrap(RED_FLAGS_TEXT), file=out)
     if args.chart:
