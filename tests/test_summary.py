@@ -99,3 +99,34 @@ class TestCommand:
         )
         parse(target.read_text("utf-8"))
         assert 2 == main(["summary", str(EXAMPLES / "ten_weeks.toml"), "-o", "x.pdf"])
+
+
+class TestStatus:
+    """The page says where the plan stands on its date: a paused plan's
+    summary showed its dates and decisions but not that nothing was being
+    taken, nor what it waited for."""
+
+    def test_the_dose_on_the_day(self) -> None:
+        page = summary.to_html(ten_weeks())
+        schedule = ten_weeks()
+        entry = schedule.day(TODAY)
+        assert (
+            f"<th>On {TODAY}</th><td>{schedule.describe_dose(entry)}, "
+            f"{entry.phase.value}</td>"
+        ) in page
+
+    def test_paused_and_waiting(self) -> None:
+        plan_file = mgplan.load_plan(EXAMPLES / "ten_weeks.toml")
+        start = plan_file.regimen.dose_start
+        severe = mgplan.SideEffectReport(
+            date=start + dt.timedelta(20), severity="severe"
+        )
+        schedule = mgplan.plan(plan_file.regimen, plan_file.profile, reports=[severe])
+        assert "resolution" == schedule.waiting_for
+        day = start + dt.timedelta(40)
+        page = summary.to_html(schedule, mgplan.review(schedule, as_of=day))
+        assert (
+            f"<th>On {day}</th><td>no magnesium: paused since {severe.date}, until "
+            "the person records that the symptoms have gone</td>"
+        ) in page
+        parse(page)

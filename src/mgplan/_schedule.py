@@ -579,6 +579,19 @@ class Schedule(Model, frozen=True):
         done = (Phase.MAINTAINING, Phase.TRIAL_ON, Phase.TRIAL_OFF)
         return first + dt.timedelta(count - 1) if phase in done else None
 
+    def _waiting_since(self) -> dt.date | None:
+        """The first day of the pause (or stop) a waiting plan ends in;
+        None when it waits for nothing."""
+        if self.waiting_for is None:
+            return None
+        runs = self._phase_runs()
+        first, _, phase = runs[-1]
+        for earlier, _, other in reversed(runs[:-1]):
+            if other is not phase:
+                break
+            first = earlier
+        return first
+
     def trial_blocks(self) -> tuple[TrialBlock, ...]:
         """The n-of-1 blocks, when the plan has a trial and reached it."""
         trial = self.regimen.trial

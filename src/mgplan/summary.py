@@ -104,6 +104,7 @@ def to_html(schedule: Schedule, result: Review | None = None) -> str:
                     else f"{format_mg(schedule.ceiling_mg)} a day (side effects above)",
                 ),
                 ("Review day", str(schedule.review_date or "not yet")),
+                (f"On {result.as_of}", _status(schedule, result.as_of)),
             ],
             header=False,
         ),
@@ -159,6 +160,28 @@ def write_html(
 ) -> Path:
     """Write ``to_html`` to *path* atomically."""
     return write_atomic(path, to_html(schedule, result).encode("utf-8"))
+
+
+def _status(schedule: Schedule, day: dt.date) -> str:
+    """Where the plan stands on *day*: the dose, or why there is none and
+    what it waits for."""
+    since = schedule._waiting_since()
+    if since is not None and day >= since:
+        if schedule.waiting_for == "clinician":
+            return (
+                f"no magnesium: stopped since {since}, until a clinician "
+                "acknowledges it"
+            )
+        return (
+            f"no magnesium: paused since {since}, until the person records "
+            "that the symptoms have gone"
+        )
+    if day < schedule.start:
+        return f"not started (it starts on {schedule.start})"
+    if day > schedule.end:
+        return f"the plan ended on {schedule.end}"
+    entry = schedule.day(day)
+    return f"{schedule.describe_dose(entry)}, {entry.phase.value}"
 
 
 def _table(

@@ -173,11 +173,7 @@ def _waiting_text(schedule: Schedule, today: dt.date) -> str:
     """What a plan that waits past its last day waits for, and since when:
     the first day of its last run of paused (or stopped) days, not the
     last day planned."""
-    days = schedule.days
-    first = len(days) - 1
-    while first and days[first - 1].phase is days[-1].phase:
-        first -= 1
-    since = days[first].date
+    since = schedule._waiting_since() or schedule.end
     if schedule.waiting_for == "clinician":
         return (
             f"The plan has been stopped since {since}: no magnesium until a "
