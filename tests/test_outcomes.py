@@ -252,6 +252,26 @@ class TestCommandLine:
         assert out.startswith("Baseline evening, Thursday 2026-12-03: no magnesium")
         assert "No ratings yet for the nights after 2026-12-02 and 2026-12-03" in out
 
+    def test_in_the_morning_tonights_night_is_not_asked_for(
+        self,
+        plan_file: Path,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """At 08:00 the night after this evening has not come: 'tonight'
+        asked for its ratings anyway. It asks for the two nights before
+        (as 'mgplan rls' dates a morning rating by the evening before); from
+        noon, last night's and tonight's. MGPLAN_NOW alone sets the day."""
+        monkeypatch.delenv("MGPLAN_TODAY")
+        monkeypatch.setenv("MGPLAN_NOW", "2026-12-05T08:00")
+        code, out, _ = self.run(capsys, "tonight", str(plan_file))
+        assert 0 == code
+        assert "Baseline evening, Saturday 2026-12-05" in out
+        assert "No ratings yet for the nights after 2026-12-03 and 2026-12-04" in out
+        monkeypatch.setenv("MGPLAN_NOW", "2026-12-05T21:00")
+        code, out, _ = self.run(capsys, "tonight", str(plan_file))
+        assert "No ratings yet for the nights after 2026-12-04 and 2026-12-05" in out
+
     def test_taken_after_midnight_counts_for_the_evening_before(
         self,
         plan_file: Path,

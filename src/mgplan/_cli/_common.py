@@ -21,8 +21,11 @@ from mgplan._text import table, wrap
 
 
 def _today(tz: str) -> dt.date:
-    """Today in the plan's zone, or $MGPLAN_TODAY (reproducible output, tests)."""
+    """Today in the plan's zone, or $MGPLAN_TODAY (reproducible output,
+    tests), else the date of $MGPLAN_NOW when that is set."""
     fixed = os.environ.get("MGPLAN_TODAY")
+    if not fixed and os.environ.get("MGPLAN_NOW"):
+        return _now(tz).date()
     if fixed:
         try:
             value = dt.date.fromisoformat(fixed)

@@ -21,6 +21,7 @@ from ._common import (
     _header,
     _Loaded,
     _local_zone,
+    _now,
     _rows,
     _table,
     _text_chart,
@@ -116,7 +117,9 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_tonight(args: argparse.Namespace, out: TextIO) -> int:
     loaded = _Loaded(args.plan, args.date)
     schedule = loaded.schedule()
-    missing = _ratings_missing(schedule, loaded.date)
+    # In the morning, tonight's night is still to come: the two before it.
+    morning = args.date is None and _now(loaded.file.regimen.tz).hour < 12
+    missing = _ratings_missing(schedule, loaded.date, morning=morning)
     if args.json:
         entry = _day_or_none(schedule, loaded.date)
         decision = schedule.latest_decision(loaded.date)
@@ -146,10 +149,16 @@ def cmd_tonight(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _ratings_missing(schedule: Schedule, today: dt.date) -> list[dt.date]:
-    """Last night's and tonight's evenings, within the plan, without ratings."""
+def _ratings_missing(
+    schedule: Schedule, today: dt.date, *, morning: bool = False
+) -> list[dt.date]:
+    """The evenings of the last two nights that can be rated, within the
+    plan, without ratings: last night's and tonight's (rated at bedtime, as
+    'mgplan rls' dates a rating from noon on), or in the *morning* the two
+    nights before (tonight's has not come)."""
     rated = {r.date for r in schedule.ratings}
-    days = (today - dt.timedelta(1), today)
+    last = today - dt.timedelta(1) if morning else today
+    days = (last - dt.timedelta(1), last)
     return [d for d in days if schedule.start <= d <= schedule.end and d not in rated]
 
 
