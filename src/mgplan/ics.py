@@ -780,9 +780,13 @@ def _pause_events(schedule: Schedule) -> dict[str, _Event]:
         if decision is not None and decision.date == first:
             lines.append(decision.message)
         if after is not None:
+            entry = schedule.day(after)
             lines.append(
                 f"Magnesium restarts on {after.isoformat()}: "
-                f"{schedule.describe_dose(schedule.day(after))}."
+                f"{schedule.describe_dose(entry)}."
+                if entry.intakes
+                # Stopped while paused, or a trial's off block: no dose yet.
+                else f"From {after.isoformat()} the plan is {entry.phase.value}."
             )
         elif schedule.waiting_for == "clinician":
             # Until a clinician acknowledges it, however long the plan runs:
