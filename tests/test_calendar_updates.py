@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import itertools
 import re
 from pathlib import Path
 
@@ -532,6 +533,37 @@ class TestPauseNotices:
             in (str(notice["DESCRIPTION"]))
         )
         assert 1 == notice["SEQUENCE"]
+
+    def test_a_pause_into_a_trials_off_block_claims_no_restart(self) -> None:
+        """A severe report late in a trial's on block pauses it into the off
+        block: no dose follows the pause, so the notice says what comes
+        ("trial-off"), not "Magnesium restarts on" an evening without it."""
+        regimen = self.regimen().replace(
+            preset="standard",
+            start_dose="100 mg",
+            end_date=None,
+            maintenance_days=14,
+            trial=mgplan.Trial(pairs=2, block_days=7, washout_days=2, seed=42),
+        )
+        plain = mgplan.plan(regimen)
+        blocks = plain.trial_blocks()
+        on = next(
+            b
+            for b, then in itertools.pairwise(blocks)
+            if (b.arm, then.arm) == ("on", "off")
+        )
+        after = on.end + dt.timedelta(1)
+        assert "trial-off" == plain.day(after).phase
+        severe = mgplan.SideEffectReport(
+            date=on.end - dt.timedelta(1), severity="severe"
+        )
+        gone = mgplan.Resolved(date=on.end)
+        s = mgplan.plan(regimen, journal=[severe, gone])
+        (notice,) = self.notices(s)
+        assert after == notice.decoded("DTEND")
+        text = str(notice["DESCRIPTION"])
+        assert f"From {after} the plan is trial-off." in text
+        assert "restarts on" not in text
 
     def test_a_stop_waits_for_a_clinician(self) -> None:
         """At the lowest dose a severe report stops the plan: a one-day
