@@ -158,6 +158,27 @@ class TestWaiting:
         assert "The plan has been paused since 2026-11-20" in " ".join(out.split())
         assert "at the earliest" not in out
 
+    def test_a_dose_logged_on_an_evening_without_one(
+        self, plan_copy: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """'taken' on a paused evening was logged with "The plan does not
+        change." and nothing else: it is logged as said, and the output says
+        the plan had no magnesium then (and to tell a clinician); 'skipped'
+        there says there was nothing to skip."""
+        p = str(plan_copy)
+        run(capsys, "report", p, "--severity", "severe", "--date", "2026-11-20")
+        code, out, _ = run(capsys, "taken", p, "--date", "2026-11-22")
+        assert 0 == code
+        text = " ".join(out.split())
+        assert "Logged in" in text
+        assert "The plan has no magnesium that evening (paused)" in text
+        assert "tell your clinician" in text
+        code, out, _ = run(capsys, "skipped", p, "--date", "2026-11-23")
+        assert 0 == code
+        assert "The plan has no dose that evening (paused): nothing to skip." in out
+        code, out, _ = run(capsys, "taken", p, "--date", "2026-11-19")
+        assert "The plan has no" not in out
+
     def test_a_stopped_plan_says_since_when(self) -> None:
         from mgplan._cli._common import _waiting_text
 

@@ -14,7 +14,7 @@ from mgplan._dates import EARLIEST
 from mgplan._errors import InvalidInputError, PlanFileError
 from mgplan._journal import AnyEntry, JournalEntries
 from mgplan._outcomes import Ferritin, RlsRating, Stools, Taken
-from mgplan._schedule import Schedule
+from mgplan._schedule import Phase, Schedule
 from mgplan._tolerance import (
     ClinicianAck,
     MissedDose,
@@ -218,7 +218,27 @@ def _log(loaded: _Loaded, entry: AnyEntry, what: str, out: TextIO) -> int:
         if old_day is not None and old_day.elemental_mg != new_day.elemental_mg:
             was = f", was {before.describe_dose(old_day)}"
         print(f"On {entry.date}: {after.describe_dose(new_day)}{was}.", file=out)
+        if isinstance(entry, Taken | MissedDose) and not new_day.intakes:
+            print(_wrap(_no_dose_that_evening(entry, new_day.phase)), file=out)
     return 0
+
+
+def _no_dose_that_evening(entry: Taken | MissedDose, phase: Phase) -> str:
+    """A dose taken (or skipped) on an evening the plan has none: logged as
+    said, with what it means."""
+    if isinstance(entry, MissedDose):
+        return f"The plan has no dose that evening ({phase.value}): nothing to skip."
+    if phase in (Phase.PAUSED, Phase.STOPPED):
+        return (
+            f"The plan has no magnesium that evening ({phase.value}): it is not "
+            "counted as a dose. If you took some during the pause, tell your "
+            "clinician."
+        )
+    return (
+        f"The plan has no magnesium that evening ({phase.value}): it is not "
+        "counted as a dose, and magnesium then blurs the comparison the review "
+        "makes."
+    )
 
 
 def cmd_taken(args: argparse.Namespace, out: TextIO) -> int:
