@@ -168,6 +168,32 @@ class TestDetails:
         ended = mgplan.review(mgplan.plan(r, journal=before)).adherence  # type: ignore[arg-type]
         assert (len(dosed), len(dosed) - 8) == (ended.scheduled, ended.unrecorded)
 
+    def test_doses_taken_when_the_plan_had_none(self) -> None:
+        """A dose logged on a paused evening was dropped from
+        the review without a word: a clinician should hear of magnesium
+        taken during a pause. It is counted apart, and said."""
+        r = regimen(start_dose="200 mg")  # a severe report pauses it
+        severe = mgplan.SideEffectReport(date=D("2027-01-15"), severity="severe")
+        s = mgplan.plan(r, reports=[severe])
+        paused = [
+            d.date
+            for d in s.days
+            if d.phase in (mgplan.Phase.PAUSED, mgplan.Phase.STOPPED)
+        ]
+        assert len(paused) > 3
+        entries = [
+            severe,
+            mgplan.Taken(date=paused[2]),
+            mgplan.Taken(date=paused[1]),
+            mgplan.Taken(date=paused[0] - dt.timedelta(1)),
+        ]
+        planned = mgplan.plan(r, journal=entries)  # type: ignore[arg-type]
+        result = mgplan.review(planned, as_of=paused[3])
+        assert (1, 2) == (result.adherence.taken, result.adherence.unplanned)
+        assert "Taken on 2 evenings the plan had no magnesium" in result.text()
+        assert 0 == mgplan.review(mgplan.plan(r)).adherence.unplanned
+        assert "had no magnesium" not in mgplan.review(mgplan.plan(r)).text()
+
     def test_irls_totals_are_the_primary_when_scored(self) -> None:
         r = regimen()
         s = mgplan.plan(r)

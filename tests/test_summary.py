@@ -130,3 +130,11 @@ class TestStatus:
             "the person records that the symptoms have gone</td>"
         ) in page
         parse(page)
+        assert "had no magnesium" not in page
+        # A dose logged during the pause is said on the page.
+        during = mgplan.Taken(date=severe.date + dt.timedelta(2))
+        logged = mgplan.plan(
+            plan_file.regimen, plan_file.profile, journal=[severe, during]
+        )
+        page = summary.to_html(logged, mgplan.review(logged, as_of=day))
+        assert "Taken on 1 evening the plan had no magnesium" in page

@@ -107,6 +107,11 @@ class Adherence(Model, frozen=True):
     skipped: int
     unrecorded: int
     percent: float | None = pydantic.Field(description="taken / scheduled, in %")
+    unplanned: int = pydantic.Field(
+        default=0,
+        description="evenings logged as taken on which the plan had no magnesium "
+        "(paused, stopped, a trial's off block)",
+    )
 
 
 class Review(Model, frozen=True):
@@ -390,7 +395,9 @@ def _adherence(schedule: Schedule, today: dt.date, *, during: bool) -> Adherence
     that day (a date was given, not the plan's end), its evening counts once
     recorded: tonight's dose, still to come, is not "not recorded"."""
     evenings = {d.date for d in schedule.days if d.intakes and d.date <= today}
-    taken = {t.date for t in schedule.taken} & evenings
+    logged = {t.date for t in schedule.taken if t.date <= today}
+    taken = logged & evenings
+    unplanned = len(logged - evenings)
     skipped = {m.date for m in schedule.missed} & evenings
     if during and today not in taken and today not in skipped:
         evenings.discard(today)
@@ -401,6 +408,18 @@ def _adherence(schedule: Schedule, today: dt.date, *, during: bool) -> Adherence
         skipped=len(skipped),
         unrecorded=scheduled - len(taken) - len(skipped),
         percent=round(100 * len(taken) / scheduled, 1) if scheduled else None,
+        unplanned=unplanned,
+    )
+
+
+def unplanned_text(adherence: Adherence) -> str:
+    """What a review says of doses logged on evenings without one."""
+    n = adherence.unplanned
+    if not n:
+        return ""
+    return (
+        f" Taken on {n} evening{'s' if n != 1 else ''} the plan had no "
+        "magnesium (paused, stopped or a trial's off block)."
     )
 
 
@@ -452,7 +471,7 @@ def _text(result: Review) -> str:
     lines += [
         "",
         f"Adherence: taken {a.taken} of {a.scheduled} evenings{percent}; "
-        f"skipped {a.skipped}; not recorded {a.unrecorded}.",
+        f"skipped {a.skipped}; not recorded {a.unrecorded}." + unplanned_text(a),
         f"Side effects: {result.side_effect_reports} reported or graded from "
         f"stools; {result.side_effect_decisions} plan decisions about them.",
         "",

@@ -19,7 +19,7 @@ from pathlib import Path
 from ._atomic import write_atomic
 from ._outcomes import RATING_SCALES
 from ._product import format_mg
-from ._review import Review, format_change, review, scale_name
+from ._review import Review, format_change, review, scale_name, unplanned_text
 from ._schedule import DISCLAIMER, RED_FLAGS_TEXT, Schedule
 from ._sources import SOURCES
 
@@ -132,7 +132,9 @@ def to_html(schedule: Schedule, result: Review | None = None) -> str:
             else ""
         )
         + f"; skipped {result.adherence.skipped}; not recorded "
-        f"{result.adherence.unrecorded}. Side effects: "
+        f"{result.adherence.unrecorded}."
+        + escape(unplanned_text(result.adherence))
+        + " Side effects: "
         f"{result.side_effect_reports} reported or graded from stools.</p>",
         "<h2>Decisions</h2>",
         _table(

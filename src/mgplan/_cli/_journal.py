@@ -234,10 +234,9 @@ def _no_dose_that_evening(entry: Taken | MissedDose, phase: Phase) -> str:
             "counted as a dose. If you took some during the pause, tell your "
             "clinician."
         )
-    return (
+    return (  # a trial's off block (the baseline refuses a dose taken)
         f"The plan has no magnesium that evening ({phase.value}): it is not "
-        "counted as a dose, and magnesium then blurs the comparison the review "
-        "makes."
+        "counted as a dose, and magnesium then blurs the trial's comparison."
     )
 
 
