@@ -101,7 +101,8 @@ def to_html(schedule: Schedule, result: Review | None = None) -> str:
                     "Ceiling",
                     "none"
                     if schedule.ceiling_mg is None
-                    else f"{format_mg(schedule.ceiling_mg)} a day (side effects above)",
+                    else f"{format_mg(schedule.ceiling_mg)} a day (the most it "
+                    "schedules after side effects)",
                 ),
                 ("Review day", str(schedule.review_date or "not yet")),
                 (f"On {result.as_of}", _status(schedule, result.as_of)),

@@ -156,7 +156,7 @@ def _header(schedule: Schedule) -> str:
     if schedule.ceiling_mg is not None:
         lines.append(
             f"Ceiling: {format_mg(schedule.ceiling_mg)} a day "
-            "(side effects above it; a clinician may lift it)"
+            "(the most it schedules after side effects; a clinician may lift it)"
         )
     return "\n".join(lines)
 
@@ -209,7 +209,9 @@ def _tonight_line(schedule: Schedule, date: dt.date) -> str:
         )
     if date > schedule.end:
         if schedule.waiting_for is not None:
-            return f"No magnesium tonight ({date}). " + _waiting_text(schedule, date)
+            return f"No magnesium tonight ({date}).\n" + _wrap(
+                _waiting_text(schedule, date)
+            )
         return f"On {date} the plan has ended: its last day was {schedule.end}."
     return f"Tonight ({date}): {schedule.describe_dose(schedule.day(date))}."
 
