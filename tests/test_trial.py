@@ -168,3 +168,32 @@ def test_the_review_reads_the_trial() -> None:
     assert result.trial is not None
     assert "improved" == result.trial.verdict
     assert "n-of-1 trial: improved." in result.text()
+
+
+def test_nights_off_the_plan_do_not_count_for_their_block() -> None:
+    """A severe report early in an on block pauses the plan inside it (then
+    it titrates again): those nights had no magnesium, or less, yet counted
+    as "on", pulling the pair's difference towards nothing. Only nights
+    whose evening was as the arm says count."""
+    r = regimen(pairs=5)
+    plain = mgplan.plan(r)
+    blocks = plain.trial_blocks()
+    on = next(b for b in blocks if b.arm == "on")
+    severe = mgplan.SideEffectReport(date=on.start + dt.timedelta(1), severity="severe")
+    gone = mgplan.Resolved(date=on.start + dt.timedelta(2))
+    paused = mgplan.plan(r, journal=[severe, gone])
+    in_block = [paused.day(on.start + dt.timedelta(k)) for k in range(7)]
+    assert any(d.phase is mgplan.Phase.PAUSED for d in in_block)
+    # Nights on magnesium as planned rate 3, every other night 7.
+    ratings = [
+        mgplan.RlsRating(date=d.date, falling_asleep=score, night=score)
+        for d in paused.days
+        for score in [3 if d.phase is mgplan.Phase.TRIAL_ON and d.intakes else 7]
+    ]
+    result = mgplan.review(mgplan.plan(r, journal=[severe, gone, *ratings]))  # type: ignore[list-item]
+    assert result.trial is not None
+    # The pairs the pause and the titration after it reached counted 0.0;
+    # their on blocks have too few nights on magnesium as planned now, and
+    # every pair analysed compares 3 with 7.
+    assert (5, 3) == (result.trial.pairs_planned, result.trial.pairs_analysed)
+    assert (4.0,) * 3 == result.trial.differences

@@ -234,10 +234,21 @@ def review(
     blocks = [b for b in schedule.trial_blocks() if b.start <= today]
     trial = None
     if blocks:
+        # A night counts for its block only when its evening was as the arm
+        # says: magnesium taken as planned in an on block (not paused, not
+        # titrating again after a pause, not skipped), none in an off block.
+        as_planned = {
+            d.date
+            for d in schedule.days
+            if (d.phase is Phase.TRIAL_ON and d.intakes and not d.missed)
+            or d.phase is Phase.TRIAL_OFF
+        }
         nightly = {
             r.date: v
             for r in ratings
-            if r.date <= today and (v := _value(r, "severity")) is not None
+            if r.date <= today
+            and r.date in as_planned
+            and (v := _value(r, "severity")) is not None
         }
         trial = analyse(
             blocks,
