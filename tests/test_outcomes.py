@@ -271,6 +271,11 @@ class TestCommandLine:
         monkeypatch.setenv("MGPLAN_NOW", "2026-12-05T21:00")
         code, out, _ = self.run(capsys, "tonight", str(plan_file))
         assert "No ratings yet for the nights after 2026-12-04 and 2026-12-05" in out
+        # With an offset: 23:30 in New York is 05:30 the next day in Berlin.
+        monkeypatch.setenv("MGPLAN_NOW", "2026-12-05T23:30-05:00")
+        code, out, _ = self.run(capsys, "tonight", str(plan_file))
+        assert "Baseline evening, Sunday 2026-12-06" in out
+        assert "No ratings yet for the nights after 2026-12-04 and 2026-12-05" in out
 
     def test_taken_after_midnight_counts_for_the_evening_before(
         self,

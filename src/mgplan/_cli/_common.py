@@ -53,7 +53,12 @@ def _now(tz: str) -> dt.datetime:
             ) from None
         if not within(value):
             raise InvalidInputError("MGPLAN_NOW", DATETIME_RANGE, fixed)
-        return value.replace(tzinfo=zone) if value.tzinfo is None else value
+        # An offset given is honoured, and the time read in the plan's zone.
+        return (
+            value.replace(tzinfo=zone)
+            if value.tzinfo is None
+            else value.astimezone(zone)
+        )
     if os.environ.get("MGPLAN_TODAY"):
         return dt.datetime.combine(_today(tz), dt.time(12, 0), tzinfo=zone)
     return dt.datetime.now(zone)
