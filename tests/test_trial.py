@@ -197,3 +197,6 @@ def test_nights_off_the_plan_do_not_count_for_their_block() -> None:
     # every pair analysed compares 3 with 7.
     assert (5, 3) == (result.trial.pairs_planned, result.trial.pairs_analysed)
     assert (4.0,) * 3 == result.trial.differences
+    # It says why, and does not ask for the five pairs that were planned.
+    assert "2 of the 5 pairs left out" in result.trial.summary
+    assert "Plan at least" not in result.trial.summary

@@ -155,27 +155,41 @@ def analyse(
         for signs in itertools.product((1, -1), repeat=n)
     ]
     p = sum(1 for m in assignments if m >= observed - 1e-12) / len(assignments)
+    # Pairs planned but not analysed: a block without enough nights rated
+    # as planned (not rated, or paused, skipped or titrating in an on block).
+    left_out = len(pairs) - n
+    why = (
+        f" {left_out} of the {len(pairs)} pairs left out: a block of each has "
+        f"fewer than {min_nights} nights rated as its arm planned (not rated, "
+        "or paused, skipped or at another dose in an on block)."
+        if left_out
+        else ""
+    )
     if n < MIN_PAIRS_FOR_ANSWER:
         verdict: Literal["improved", "no-clear-change", "not-enough-data"]
         verdict = "not-enough-data"
+        more = (
+            f"Plan at least {MIN_PAIRS_FOR_ANSWER} pairs."
+            if len(pairs) < MIN_PAIRS_FOR_ANSWER
+            else "Rate every night of the blocks still to come."
+        )
         summary = (
             f"Not enough data: {n} pair{'s' if n != 1 else ''} analysed; with "
             f"fewer than {MIN_PAIRS_FOR_ANSWER} no result can reach p <= "
-            f"{ALPHA:g} (the smallest possible p is 1 in {2**n}). "
-            f"Plan at least {MIN_PAIRS_FOR_ANSWER} pairs."
+            f"{ALPHA:g} (the smallest possible p is 1 in {2**n}).{why} {more}"
         )
     elif observed >= threshold and p <= ALPHA:
         verdict = "improved"
         summary = (
             f"Improved: severity {observed:+.1f} better on magnesium across {n} "
-            f"pairs (exact randomisation p = {p:.3f})."
+            f"pairs (exact randomisation p = {p:.3f}).{why}"
         )
     else:
         verdict = "no-clear-change"
         summary = (
             f"No clear change: severity {observed:+.1f} on magnesium across {n} "
             f"pairs (exact randomisation p = {p:.3f}); an answer needs at least "
-            f"{threshold:g} points with p <= {ALPHA:g}."
+            f"{threshold:g} points with p <= {ALPHA:g}.{why}"
         )
     return TrialResult(
         pairs_planned=len(pairs),
