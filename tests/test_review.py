@@ -147,6 +147,20 @@ class TestDetails:
         assert "blocks of 0" not in empty.method
         assert "cube root of each window's nights, at least 2" in empty.method
 
+    def test_no_change_is_not_minus_zero(self) -> None:
+        """The same ratings before and on magnesium read "-0.0" (a change
+        that rounds to nothing kept the sign of a float's noise)."""
+        r = regimen()
+        s = mgplan.plan(r)
+        ratings = [
+            mgplan.RlsRating(date=d.date, falling_asleep=7, night=7) for d in s.days
+        ]
+        result = mgplan.review(mgplan.plan(r, journal=ratings))  # type: ignore[arg-type]
+        assert 0 == result.result("severity").improvement
+        text = result.text()
+        assert "-0.0" not in text
+        assert "an improvement of +0.0 (95 % interval +0.0 to +0.0)" in text
+
     def test_tonight_counts_once_recorded(self) -> None:
         """Reviewed during a dosed day, its evening is not yet 'not recorded'
         (the dose is still to come); once taken or skipped it counts. The

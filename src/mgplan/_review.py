@@ -42,6 +42,7 @@ from ._errors import InvalidInputError
 from ._model import Model
 from ._outcomes import RATING_SCALES, RlsRating, graded_stools
 from ._schedule import Phase, Schedule
+from ._text import signed as signed_text
 from ._text import table, wrap
 from ._tolerance import SideEffectReport
 from ._trial import TrialResult, analyse
@@ -390,8 +391,9 @@ def _summary(
         )
     change = (
         f"{name}: {primary.baseline_mean:.1f} at baseline, {primary.on_mean:.1f} on "
-        f"magnesium, an improvement of {primary.improvement:+.1f} (95 % interval "
-        f"{primary.ci_low:+.1f} to {primary.ci_high:+.1f})"
+        f"magnesium, an improvement of {format_change(primary.improvement, True)} "
+        f"(95 % interval {format_change(primary.ci_low, True)} to "
+        f"{format_change(primary.ci_high, True)})"
     )
     if verdict == "improved":
         return f"Improved: {change}, at least the {threshold:g} points set in advance."
@@ -443,7 +445,7 @@ def format_change(value: float | None, signed: bool = False) -> str:
     """A mean or a change to one decimal, "-" when there is none."""
     if value is None:
         return "-"
-    return f"{value:+.1f}" if signed else f"{value:.1f}"
+    return signed_text(value) if signed else f"{value:.1f}"
 
 
 def _text(result: Review) -> str:
@@ -494,7 +496,7 @@ def _text(result: Review) -> str:
             "",
             wrap(f"n-of-1 trial: {t.verdict}. {t.summary}"),
             "Per pair (off minus on severity, positive is better): "
-            + (", ".join(f"{d:+.1f}" for d in t.differences) or "none yet")
+            + (", ".join(signed_text(d) for d in t.differences) or "none yet")
             + ".",
         ]
     lines += [wrap(c) for c in result.caveats]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-__all__ = ["table", "wrap"]
+__all__ = ["signed", "table", "wrap"]
 
 
 def table(rows: Sequence[Sequence[str]], *, header: bool = True) -> str:
@@ -24,3 +24,13 @@ def wrap(text: str, indent: str = "") -> str:
     return textwrap.fill(
         text, width=88, initial_indent=indent, subsequent_indent=indent + "  "
     )
+
+
+def signed(value: float) -> str:
+    """A change to one decimal with its sign; one that rounds to nothing is
+    "+0.0", not "-0.0".
+
+    >>> signed(-0.04), signed(1.25), signed(-2.0)
+    ('+0.0', '+1.2', '-2.0')
+    """
+    return f"{round(value, 1) + 0.0:+.1f}"

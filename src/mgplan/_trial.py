@@ -29,6 +29,7 @@ import pydantic
 
 from ._errors import InvalidInputError
 from ._model import Model
+from ._text import signed
 
 __all__ = ["MIN_PAIRS_FOR_ANSWER", "Trial", "TrialBlock", "TrialResult", "analyse"]
 
@@ -181,13 +182,13 @@ def analyse(
     elif observed >= threshold and p <= ALPHA:
         verdict = "improved"
         summary = (
-            f"Improved: severity {observed:+.1f} better on magnesium across {n} "
+            f"Improved: severity {signed(observed)} better on magnesium across {n} "
             f"pairs (exact randomisation p = {p:.3f}).{why}"
         )
     else:
         verdict = "no-clear-change"
         summary = (
-            f"No clear change: severity {observed:+.1f} on magnesium across {n} "
+            f"No clear change: severity {signed(observed)} on magnesium across {n} "
             f"pairs (exact randomisation p = {p:.3f}); an answer needs at least "
             f"{threshold:g} points with p <= {ALPHA:g}.{why}"
         )
