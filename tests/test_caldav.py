@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import caldav as caldav_client
+import icalendar
 import pytest
 
 import mgplan
@@ -191,3 +193,41 @@ class TestErrors:
         """Only http(s) URLs are accepted."""
         with pytest.raises(mgplan.InvalidInputError, match="http"):
             caldav.sync(reference_schedule(), "ftp://example.org/", environ={})
+
+
+def test_every_uid_mgplan_writes_is_known_by_its_form() -> None:
+    """A client that drops unknown properties loses X-MGPLAN-PLAN; the sync
+    then tells the plan's items by the form of their UIDs. Pause notices
+    were missing from that form, so such a client's calendar would hold
+    them as someone else's (and a push would collide with them)."""
+    product = mgplan.Product(
+        name="G", form="glycinate", amount_per_unit=50, units_per_container=30
+    )
+    regimen = mgplan.Regimen(
+        id="forms",
+        product=product,
+        start_date=dt.date(2027, 1, 4),
+        tz="Europe/Berlin",
+        baseline_days=3,
+        start_dose="100 mg",
+        target_dose="200 mg",
+        maintenance_days=14,
+        trial=mgplan.Trial(pairs=2, block_days=7, seed=1),
+    )
+    severe = mgplan.SideEffectReport(date=dt.date(2027, 1, 12), severity="severe")
+    gone = mgplan.Resolved(date=dt.date(2027, 1, 13))
+    trial = mgplan.plan(regimen, journal=[severe, gone])
+    plain = mgplan.plan(regimen.replace(trial=None), journal=[severe, gone])
+    kinds = set()
+    for schedule, compact in ((trial, False), (trial, True), (plain, False)):
+        data = ics.to_ics(schedule, items="both", refill=True, compact=compact)
+        for component in icalendar.Calendar.from_ical(data).walk():
+            if component.name not in ("VEVENT", "VTODO"):
+                continue
+            del component[ics.PLAN_PROPERTY]
+            uid = str(component["UID"])
+            kind = re.match(r"[a-z]*", uid.removeprefix("forms-"))
+            kinds.add(kind.group() if kind and kind.group() else "dose")
+            item = caldav._Item("x", "", "", component, component.name, uid)
+            assert caldav._ours(item, "forms"), uid
+    assert {"pause", "refill", "review", "baseline", "trial", "step", "dose"} <= kinds

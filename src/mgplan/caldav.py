@@ -978,7 +978,7 @@ def _ours(item: _Item, plan_id: str) -> bool:
             re.fullmatch(
                 re.escape(plan_id)
                 + r"-(\d{8}-s\d+(-task)?|step-\d{8}-s\d+|refill-\d+|review"
-                r"|baseline-\d{8}|trial-\d+)@" + re.escape(ics.UID_DOMAIN),
+                r"|baseline-\d{8}|trial-\d+|pause-\d{8})@" + re.escape(ics.UID_DOMAIN),
                 uid,
             )
             is not None
