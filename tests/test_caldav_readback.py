@@ -14,7 +14,7 @@ import icalendar
 import pytest
 
 import mgplan
-from mgplan import caldav
+from mgplan import caldav, ics
 
 from .radicale_server import PASSWORD, USER
 
@@ -251,6 +251,45 @@ class TestReadBack:
 
         # Cancelled on the phone: taken back, and the plan waits again.
         edit(url, "gone@phone", cancelled)
+        result = sync(restarted, url, journal)
+        assert ["retracted"] == [e.kind for e in result.logged]
+        assert "resolution" == planned(journal, base).waiting_for
+
+    def test_ticking_off_the_pause_task_restarts_the_plan(
+        self, url: str, tmp_path: Path
+    ) -> None:
+        """With tasks, a severe pause has a task due when the shortest pause
+        is over; ticking it off records the symptoms as gone on the day it
+        was ticked, the plan restarts, the task stays done; unticking takes
+        the resolution back."""
+        journal = tmp_path / "plan.journal.jsonl"
+        base = regimen(start_dose="200 mg")  # above the lowest dose: a pause
+        mgplan.Journal(journal).append(
+            mgplan.SideEffectReport(date=D("2027-03-04"), severity="severe")
+        )
+        sync(planned(journal, base), url, journal)
+        uid = ics.pause_task_uid("phone", D("2027-03-04"))
+        task = server_tasks(url)[uid]
+        assert D("2027-03-11") == task.decoded("DUE")
+        assert "tick this off when the symptoms have gone" in str(task["SUMMARY"])
+
+        edit(url, uid, complete(evening("2027-03-12", 8, 30)))
+        result = sync(planned(journal, base), url, journal)
+        [resolved] = result.logged
+        assert isinstance(resolved, mgplan.Resolved)
+        assert (D("2027-03-12"), uid) == (resolved.date, resolved.source[0].uid)
+        restarted = planned(journal, base)
+        assert restarted.waiting_for is None
+        assert restarted.day(D("2027-03-12")).intakes
+        assert "COMPLETED" == str(server_tasks(url)[uid]["STATUS"])
+        assert not sync(restarted, url, journal).logged
+
+        def reopen(todo: icalendar.Component) -> None:
+            todo["STATUS"] = "NEEDS-ACTION"
+            del todo["COMPLETED"]
+            del todo["PERCENT-COMPLETE"]
+
+        edit(url, uid, reopen)
         result = sync(restarted, url, journal)
         assert ["retracted"] == [e.kind for e in result.logged]
         assert "resolution" == planned(journal, base).waiting_for

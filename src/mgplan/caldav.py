@@ -55,7 +55,7 @@ from ._model import control_characters
 from ._notes import Note, parse_note
 from ._outcomes import Taken
 from ._schedule import Decision, Schedule
-from ._tolerance import ItemSource, MissedDose, Retracted, live_positions
+from ._tolerance import ItemSource, MissedDose, Resolved, Retracted, live_positions
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -483,6 +483,7 @@ def _parse_item(href: str, etag: str | None, data: str) -> _Item:
 # -- reading back ---------------------------------------------------------
 
 _TASK_UID = re.compile(r"(?P<plan>.+)-(?P<date>\d{8})-s(?P<slot>\d{1,3})-task@mgplan")
+_PAUSE_TASK_UID = re.compile(r"(?P<plan>.+)-pause-(?P<date>\d{8})-task@mgplan")
 
 
 @dataclass(slots=True)
@@ -534,7 +535,12 @@ class _Reader:
         statuses: dict[dt.date, Taken | MissedDose | None] = {}
         wanted: list[tuple[_Item, AnyEntry]] = []
         for item in items:
-            if item.kind == "VTODO":
+            if item.kind == "VTODO" and _PAUSE_TASK_UID.fullmatch(item.uid):
+                found = self._pause_task(item)
+                if found is not None:
+                    said[item.uid] = found
+                    wanted.extend((item, entry) for entry in found)
+            elif item.kind == "VTODO":
                 if own_lines is None:
                     own_lines = _own_lines(current, self.options)
                 task = self._task(item, own_lines)
@@ -746,6 +752,27 @@ class _Reader:
             )
             return None
         return sum(by_slot[t.slot] for t in done)
+
+    def _pause_task(self, item: _Item) -> list[AnyEntry] | None:
+        """What a pause's task says: the symptoms have gone, from the day it
+        was ticked off (none while it is open or cancelled); None if it is
+        not this plan's, or ticked off on a day to come."""
+        match = _PAUSE_TASK_UID.fullmatch(item.uid)
+        if match is None or match["plan"] != self.schedule.plan_id:
+            return None
+        if _state(item.component) != "done":
+            return []  # unticked: what was read from it is taken back
+        completed = _instant(item.component, "COMPLETED")
+        day = _local_day(completed, self.schedule) if completed else None
+        day = day or self.today  # ticked without a time: read as today
+        if day > self.today:
+            self.waiting.append(
+                UnreadItem(item.uid, _said(item), f"ticked off on {day}, to come")
+            )
+            return None
+        return [
+            Resolved(date=day, note="ticked off in the calendar", source=(item.source,))
+        ]
 
     def _journal_note(self, item: _Item) -> list[AnyEntry] | None:
         """The entries a journal note says (none once cancelled); None if it
@@ -978,7 +1005,8 @@ def _ours(item: _Item, plan_id: str) -> bool:
             re.fullmatch(
                 re.escape(plan_id)
                 + r"-(\d{8}-s\d+(-task)?|step-\d{8}-s\d+|refill-\d+|review"
-                r"|baseline-\d{8}|trial-\d+|pause-\d{8})@" + re.escape(ics.UID_DOMAIN),
+                r"|baseline-\d{8}|trial-\d+|pause-\d{8}(-task)?)@"
+                + re.escape(ics.UID_DOMAIN),
                 uid,
             )
             is not None

@@ -113,6 +113,15 @@ def _step_uid(plan_id: str, start: dt.date, slot_index: int) -> str:
     return f"{plan_id}-step-{_basic(start)}-s{slot_index}@{UID_DOMAIN}"
 
 
+def pause_task_uid(plan_id: str, first: dt.date) -> str:
+    """The UID of the task of a pause that began on *first*.
+
+    >>> pause_task_uid("glycinate-demo", dt.date(2027, 1, 14))
+    'glycinate-demo-pause-20270114-task@mgplan'
+    """
+    return f"{plan_id}-pause-{_basic(first)}-task@{UID_DOMAIN}"
+
+
 def _refill_uid(plan_id: str, container: int) -> str:
     return f"{plan_id}-refill-{container}@{UID_DOMAIN}"
 
@@ -289,7 +298,7 @@ def _contents(
         events.update(_review_events(version))  # one event: built whole
         events.update(_trial_events(version))
         events.update(_baseline_events(version))
-        events.update(_pause_events(version))
+        events.update(_pause_events(version, items))
         if refill:
             # Refills depend on every day before them: always built whole.
             events.update(_refill_events(version, refill_days_ahead))
@@ -758,10 +767,13 @@ def _baseline_events(schedule: Schedule) -> dict[str, _Event]:
     return events
 
 
-def _pause_events(schedule: Schedule) -> dict[str, _Event]:
+def _pause_events(schedule: Schedule, items: Items = "events") -> dict[str, _Event]:
     """An all-day event over each run of paused or stopped days: the dose
     reminders stop there, and this says why and what ends it (the date
-    magnesium restarts, or what the plan waits for)."""
+    magnesium restarts, or what the plan waits for). With tasks, a pause
+    that waits for the symptoms to go (a severe one) also has a task, due
+    the day the waiting begins: ticking it off records the resolution
+    (``caldav.sync`` reads it back)."""
     runs: list[tuple[dt.date, int, Phase]] = []
     for first, count, phase in schedule._phase_runs():
         if runs and runs[-1][2] is phase:  # like runs of one phase: one
@@ -808,6 +820,36 @@ def _pause_events(schedule: Schedule) -> dict[str, _Event]:
                 f"From {waits.isoformat()}, once the symptoms have gone, record "
                 "it (mgplan resolved, or a journal note 'symptoms gone' dated "
                 "the first day without them): the plan restarts."
+            )
+        if (
+            items != "events"
+            and not stopped
+            and decision is not None
+            and decision.date == first
+            and decision.rule == "severe-pause"
+        ):
+            # Due when the shortest pause is over; the same task before and
+            # after the resolution, so what the person ticked stays put.
+            interval = schedule.regimen.step_interval_days
+            due = first + dt.timedelta(schedule.policy.pause_for(interval))
+            task = pause_task_uid(schedule.plan_id, first)
+            events[task] = _Event(
+                uid=task,
+                kind="pause notice",
+                start=due,
+                end=due,
+                todo=True,
+                summary="Magnesium paused: tick this off when the symptoms have gone",
+                description="\n".join(
+                    (
+                        *lines[:1],
+                        "Tick this off on the first day without the symptoms: "
+                        "the plan restarts that evening, or on "
+                        f"{due.isoformat()} if that is later (the shortest "
+                        "pause).",
+                        *_footer(schedule),
+                    )
+                ),
             )
         uid = f"{schedule.plan_id}-pause-{_basic(first)}@{UID_DOMAIN}"
         events[uid] = _Event(
@@ -1031,8 +1073,9 @@ class _Shown:
         alarm: dt.timedelta | None,
         cancelled: bool,
     ) -> _Shown:
-        if not event.todo and not isinstance(event.start, dt.datetime):
-            alarm = None if cancelled else _REFILL_ALARM  # all day: 09:00 that day
+        if not isinstance(event.start, dt.datetime):
+            # All day (a task due on a date too): 09:00 that day.
+            alarm = None if cancelled else _REFILL_ALARM
         # The hash covers all a sync compares, but not DTSTAMP (when, not what).
         # A cancelled item that is not a dose adds its kind: it said "no
         # magnesium this evening" before, and a sync puts it right.
