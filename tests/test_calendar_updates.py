@@ -579,6 +579,36 @@ class TestPauseNotices:
         assert "Magnesium stopped: talk to a clinician" == str(notice["SUMMARY"])
         assert "clinician's acknowledgement" in str(notice["DESCRIPTION"])
 
+    def test_the_pause_task_across_exports(self) -> None:
+        """With tasks, the severe pause's task, exported after each entry
+        (the report, the resolution, the report taken back): due when the
+        shortest pause is over, unchanged by the resolution, cancelled when
+        the report goes, its SEQUENCE never falling."""
+        severe = mgplan.SideEffectReport(date=D("2027-01-14"), severity="severe")
+        log: list[object] = [
+            severe,
+            mgplan.Resolved(date=D("2027-01-23")),
+            mgplan.Retracted(date=D("2027-01-24"), entry=1),
+        ]
+        uid = ics.pause_task_uid("pause", D("2027-01-14"))
+        seen = []
+        for count in range(1, len(log) + 1):
+            s = mgplan.plan(self.regimen(), journal=log[:count])  # type: ignore[arg-type]
+            calendar = icalendar.Calendar.from_ical(ics.to_ics(s, items="tasks"))
+            (task,) = [t for t in calendar.walk("VTODO") if str(t["UID"]) == uid]
+            seen.append(
+                (task.decoded("DUE"), int(task["SEQUENCE"]), str(task["STATUS"]))
+            )
+        due = D("2027-01-21")  # the report's day and the 7-day shortest pause
+        assert [(due, 0, "NEEDS-ACTION"), (due, 0, "NEEDS-ACTION")] == seen[:2]
+        assert (due, "CANCELLED") == (seen[2][0], seen[2][2])
+        assert seen[2][1] > 0
+        # Events only: the notice, and no task.
+        paused = mgplan.plan(self.regimen(), journal=log[:1])  # type: ignore[arg-type]
+        events = icalendar.Calendar.from_ical(ics.to_ics(paused, items="events"))
+        assert not events.walk("VTODO")
+        assert [n for n in events.walk("VEVENT") if "-pause-" in str(n["UID"])]
+
     def test_a_report_taken_back_cancels_its_notice(self) -> None:
         severe = mgplan.SideEffectReport(date=D("2027-01-14"), severity="severe")
         s = mgplan.plan(
