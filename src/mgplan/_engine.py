@@ -1576,7 +1576,7 @@ class _Planner:
                     "acknowledgement (mgplan clinician)."
                 )
                 first = len(self.days) - 1  # the first day of the stop
-                while first and self.days[first - 1].phase is Phase.STOPPED:
+                while first > 0 and self.days[first - 1].phase is Phase.STOPPED:
                     first -= 1
                 when = self.regimen.start_date + dt.timedelta(first)
             else:
