@@ -151,6 +151,9 @@ class TestWaiting:
         assert 0 == code
         assert "The plan has been paused since 2026-11-20: no magnesium" in out
         assert "2027-10-31 on" not in out
+        # The command to run names the plan file, as the ratings prompt does.
+        # Whole on one line: wrapping broke paths at their hyphens.
+        assert f"('mgplan resolved {plan_copy}')" in out.replace("\n  ", " ")
         # Within the shortest pause, the earliest restart; after it, none.
         code, out, _ = run(capsys, "tonight", str(plan_copy), "--date", "2026-11-22")
         assert "it restarts on 2026-11-27 at the earliest" in " ".join(out.split())

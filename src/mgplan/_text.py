@@ -21,8 +21,16 @@ def table(rows: Sequence[Sequence[str]], *, header: bool = True) -> str:
 
 
 def wrap(text: str, indent: str = "") -> str:
+    """*text* in lines of at most 88 characters, broken at spaces only: a
+    path or a command in it stays whole (a long one runs past the width), so
+    it can be copied."""
     return textwrap.fill(
-        text, width=88, initial_indent=indent, subsequent_indent=indent + "  "
+        text,
+        width=88,
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
+        break_long_words=False,
+        break_on_hyphens=False,
     )
 
 

@@ -177,7 +177,7 @@ def _consult_reasons(schedule: Schedule) -> list[Decision]:
     return reasons
 
 
-def _waiting_text(schedule: Schedule, today: dt.date) -> str:
+def _waiting_text(schedule: Schedule, today: dt.date, plan: str = "PLAN") -> str:
     """What a plan that waits past its last day waits for, and since when:
     the first day of its last run of paused (or stopped) days, not the
     last day planned."""
@@ -185,7 +185,7 @@ def _waiting_text(schedule: Schedule, today: dt.date) -> str:
     if schedule.waiting_for == "clinician":
         return (
             f"The plan has been stopped since {since}: no magnesium until a "
-            "clinician agrees ('mgplan clinician PLAN --name NAME --allows "
+            f"clinician agrees ('mgplan clinician {plan} --name NAME --allows "
             "end-stop')."
         )
     # The waiting note is dated the day after the shortest pause: the
@@ -196,7 +196,7 @@ def _waiting_text(schedule: Schedule, today: dt.date) -> str:
     earliest = f"; it restarts on {waits} at the earliest" if waits > today else ""
     return (
         f"The plan has been paused since {since}: no magnesium until you record "
-        f"that the symptoms have gone ('mgplan resolved PLAN'){earliest}."
+        f"that the symptoms have gone ('mgplan resolved {plan}'){earliest}."
     )
 
 
@@ -206,7 +206,7 @@ def _day_or_none(schedule: Schedule, date: dt.date) -> DayEntry | None:
     return None
 
 
-def _tonight_line(schedule: Schedule, date: dt.date) -> str:
+def _tonight_line(schedule: Schedule, date: dt.date, plan: str = "PLAN") -> str:
     if date < schedule.start:
         return (
             f"On {date} the plan has not started: it starts on {schedule.start} "
@@ -215,16 +215,16 @@ def _tonight_line(schedule: Schedule, date: dt.date) -> str:
     if date > schedule.end:
         if schedule.waiting_for is not None:
             return f"No magnesium tonight ({date}).\n" + _wrap(
-                _waiting_text(schedule, date)
+                _waiting_text(schedule, date, plan)
             )
         return f"On {date} the plan has ended: its last day was {schedule.end}."
     return f"Tonight ({date}): {schedule.describe_dose(schedule.day(date))}."
 
 
-def _tonight(schedule: Schedule, today: dt.date) -> str:
+def _tonight(schedule: Schedule, today: dt.date, plan: str = "PLAN") -> str:
     entry = _day_or_none(schedule, today)
     if entry is None:
-        return _tonight_line(schedule, today)
+        return _tonight_line(schedule, today, plan)
     product = schedule.regimen.product
     form = product.magnesium_form.name
     if entry.phase is Phase.BASELINE:
@@ -243,7 +243,7 @@ def _tonight(schedule: Schedule, today: dt.date) -> str:
             + (f" until {resume - dt.timedelta(1)}." if resume else ".")
         ]
         if resume is None and schedule.waiting_for is not None:
-            lines.append(_wrap(_waiting_text(schedule, today)))
+            lines.append(_wrap(_waiting_text(schedule, today, plan)))
     else:
         lines = [
             f"Tonight, {today:%A} {today} (step {entry.step} of "

@@ -84,7 +84,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     print(_header(schedule), file=out)
     print(file=out)
-    print(_tonight_line(schedule, loaded.date), file=out)
+    print(_tonight_line(schedule, loaded.date, str(args.plan)), file=out)
     print(file=out)
     rows = _rows(schedule, daily=args.daily)
     if args.daily:  # one day a row: "from" and "to" are the same date
@@ -104,7 +104,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
             print(_wrap(f"- {decision.date}  {decision.message}", "  "), file=out)
     if schedule.waiting_for is not None:
         print(file=out)
-        print(_wrap(_waiting_text(schedule, loaded.date)), file=out)
+        print(_wrap(_waiting_text(schedule, loaded.date, str(args.plan))), file=out)
     print(file=out)
     print(_wrap(RED_FLAGS_TEXT), file=out)
     if args.chart:
@@ -135,7 +135,7 @@ def cmd_tonight(args: argparse.Namespace, out: TextIO) -> int:
         }
         print(json.dumps(data, indent=2, ensure_ascii=False), file=out)
         return 0
-    print(_tonight(schedule, loaded.date), file=out)
+    print(_tonight(schedule, loaded.date, str(args.plan)), file=out)
     if missing:
         nights = " and ".join(str(d) for d in missing)
         plural = "s" if len(missing) > 1 else ""
