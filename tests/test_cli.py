@@ -152,6 +152,7 @@ class TestWaiting:
         assert "The plan has been paused since 2026-11-20: no magnesium" in out
         assert "2027-10-31 on" not in out
         # The command to run names the plan file, as the ratings prompt does.
+        assert 1 == out.count("has been paused since")
         # Whole on one line: wrapping broke paths at their hyphens.
         assert f"('mgplan resolved {plan_copy}')" in out.replace("\n  ", " ")
         # Within the shortest pause, the earliest restart; after it, none.
@@ -181,6 +182,27 @@ class TestWaiting:
         assert "The plan has no dose that evening (paused): nothing to skip." in out
         code, out, _ = run(capsys, "taken", p, "--date", "2026-11-19")
         assert "The plan has no" not in out
+
+    def test_show_past_the_last_day_says_it_once(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A stopped plan shown after its last day said why twice: in the
+        line about tonight and again below the table."""
+        plan = tmp_path / "stop.toml"
+        plan.write_text(
+            'format = "mgplan.plan"\nversion = 1\n[regimen]\nid = "stop"\n'
+            'start_date = 2026-11-02\ntz = "UTC"\nstart_dose = "50 mg"\n'
+            '[regimen.product]\nname = "G"\nform = "glycinate"\n'
+            "amount_per_unit = 50\n"
+        )
+        code, _, _ = run(
+            capsys, "report", str(plan), "--severity", "severe",
+            "--date", "2026-11-04",
+        )  # fmt: skip
+        assert 0 == code
+        code, out, _ = run(capsys, "show", str(plan))
+        assert 0 == code
+        assert 1 == out.count("has been stopped since 2026-11-04")
 
     def test_a_stopped_plan_says_since_when(self) -> None:
         from mgplan._cli._common import _waiting_text

@@ -102,7 +102,8 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         print("Talk to a clinician:", file=out)
         for decision in _consult_reasons(schedule):
             print(_wrap(f"- {decision.date}  {decision.message}", "  "), file=out)
-    if schedule.waiting_for is not None:
+    # Past the last day, the line about tonight has said it already.
+    if schedule.waiting_for is not None and loaded.date <= schedule.end:
         print(file=out)
         print(_wrap(_waiting_text(schedule, loaded.date, str(args.plan))), file=out)
     print(file=out)
