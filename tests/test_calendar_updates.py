@@ -504,18 +504,27 @@ class TestPauseNotices:
         """From the severe report to the day the waiting begins (not to the
         plan's end date), with what restarts it."""
         severe = mgplan.SideEffectReport(date=D("2027-01-14"), severity="severe")
-        s = mgplan.plan(self.regimen(), journal=[severe])
-        (notice,) = self.notices(s)
-        (waiting,) = [d for d in s.decisions if d.rule == "waiting"]
-        assert (D("2027-01-14"), waiting.date + dt.timedelta(1)) == (
-            notice.decoded("DTSTART"),
-            notice.decoded("DTEND"),
-        )
-        assert "Magnesium paused: none these evenings" == str(notice["SUMMARY"])
-        text = str(notice["DESCRIPTION"])
-        assert text.startswith("Severe loose stools on 2027-01-14")
-        assert f"From {waiting.date}, once the symptoms have gone" in text
-        assert "mgplan resolved" in text
+        # The shortest pause is 7 days: the evenings of the 14th to the 20th;
+        # recorded as gone, the plan restarts on the 21st at the earliest.
+        # With an end date or without one (the plan then ends on the 20th,
+        # and the notice said the 20th).
+        for regimen in (self.regimen(), self.regimen().replace(end_date=None)):
+            s = mgplan.plan(regimen, journal=[severe])
+            assert "resolution" == s.waiting_for
+            (notice,) = self.notices(s)
+            assert (D("2027-01-14"), D("2027-01-22")) == (
+                notice.decoded("DTSTART"),
+                notice.decoded("DTEND"),
+            )
+            assert "Magnesium paused: none these evenings" == str(notice["SUMMARY"])
+            text = str(notice["DESCRIPTION"])
+            assert text.startswith("Severe loose stools on 2027-01-14")
+            assert "record it (mgplan resolved" in text
+            assert "restarts that evening, on 2027-01-21 at the earliest" in text
+            gone = mgplan.Resolved(date=D("2027-01-15"))
+            resumed = mgplan.plan(regimen, journal=[severe, gone])
+            assert not resumed.day(D("2027-01-20")).intakes
+            assert resumed.day(D("2027-01-21")).intakes
 
     def test_a_pause_that_ends_says_when(self) -> None:
         """Once resolved, the notice spans the paused days and names the

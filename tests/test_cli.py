@@ -204,6 +204,28 @@ class TestWaiting:
         assert 0 == code
         assert 1 == out.count("has been stopped since 2026-11-04")
 
+    def test_the_earliest_restart_without_an_end_date(self) -> None:
+        """Without an end date a waiting plan ends on the last day of its
+        shortest pause, and the earliest restart was named as that day; it
+        is the day after."""
+        from mgplan._cli._common import _waiting_text
+
+        product = mgplan.Product(name="G", form="glycinate", amount_per_unit=50)
+        regimen = mgplan.Regimen(
+            id="wait",
+            product=product,
+            start_date=dt.date(2027, 1, 4),
+            tz="UTC",
+            start_dose="100 mg",
+        )
+        report = mgplan.SideEffectReport(
+            date=dt.date(2027, 1, 14), symptom="diarrhoea", severity="severe"
+        )
+        schedule = mgplan.plan(regimen, reports=[report])
+        assert dt.date(2027, 1, 20) == schedule.end
+        text = _waiting_text(schedule, dt.date(2027, 1, 16))
+        assert "it restarts on 2027-01-21 at the earliest" in text
+
     def test_a_stopped_plan_says_since_when(self) -> None:
         from mgplan._cli._common import _waiting_text
 

@@ -592,6 +592,23 @@ class Schedule(Model, frozen=True):
             first = earlier
         return first
 
+    def _earliest_restart(self, first: dt.date, last: dt.date) -> dt.date | None:
+        """The first evening a pause from *first* to *last* can end once the
+        symptoms are recorded as gone: the day after the shortest pause from
+        its latest severe report (each one, while paused too, lengthens it).
+        None for a pause no severe report made (it ends on its own)."""
+        severe = [
+            d.date
+            for d in self.decisions
+            if d.rule == "severe-pause"
+            and d.action is Action.PAUSE
+            and first <= d.date <= last
+        ]
+        if not severe:
+            return None
+        days = self.policy.pause_for(self.regimen.step_interval_days)
+        return max(severe) + dt.timedelta(days)
+
     def trial_blocks(self) -> tuple[TrialBlock, ...]:
         """The n-of-1 blocks, when the plan has a trial and reached it."""
         trial = self.regimen.trial

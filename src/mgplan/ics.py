@@ -809,17 +809,16 @@ def _pause_events(schedule: Schedule, items: Items = "events") -> dict[str, _Eve
                 "clinician)."
             )
         elif schedule.waiting_for == "resolution":
-            # The shortest pause, and the day the waiting begins, when the
-            # person can restart it (the waiting note's date).
-            waits = max(
-                (d.date for d in schedule.decisions if d.rule == "waiting"),
-                default=end - dt.timedelta(1),
-            )
-            end = min(end, max(first, waits) + dt.timedelta(1))
+            # The shortest pause, to the first evening it can restart (not a
+            # banner to the plan's end date).
+            last = end - dt.timedelta(1)
+            restart = schedule._earliest_restart(first, last) or last
+            end = restart + dt.timedelta(1)
             lines.append(
-                f"From {waits.isoformat()}, once the symptoms have gone, record "
-                "it (mgplan resolved, or a journal note 'symptoms gone' dated "
-                "the first day without them): the plan restarts."
+                "Once the symptoms have gone, record it (mgplan resolved, or a "
+                "journal note 'symptoms gone' dated the first day without "
+                "them): the plan restarts that evening, on "
+                f"{restart.isoformat()} at the earliest."
             )
         if (
             items != "events"
@@ -830,8 +829,8 @@ def _pause_events(schedule: Schedule, items: Items = "events") -> dict[str, _Eve
         ):
             # Due when the shortest pause is over; the same task before and
             # after the resolution, so what the person ticked stays put.
-            interval = schedule.regimen.step_interval_days
-            due = first + dt.timedelta(schedule.policy.pause_for(interval))
+            last = first + dt.timedelta(count - 1)
+            due = schedule._earliest_restart(first, last) or first
             task = pause_task_uid(schedule.plan_id, first)
             events[task] = _Event(
                 uid=task,

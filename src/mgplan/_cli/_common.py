@@ -188,12 +188,12 @@ def _waiting_text(schedule: Schedule, today: dt.date, plan: str = "PLAN") -> str
             f"clinician agrees ('mgplan clinician {plan} --name NAME --allows "
             "end-stop')."
         )
-    # The waiting note is dated the day after the shortest pause: the
-    # earliest evening a recorded resolution restarts the plan.
-    waits = max(
-        (d.date for d in schedule.decisions if d.rule == "waiting"), default=since
+    restart = schedule._earliest_restart(since, schedule.end)
+    earliest = (
+        f"; it restarts on {restart} at the earliest"
+        if restart is not None and restart > today
+        else ""
     )
-    earliest = f"; it restarts on {waits} at the earliest" if waits > today else ""
     return (
         f"The plan has been paused since {since}: no magnesium until you record "
         f"that the symptoms have gone ('mgplan resolved {plan}'){earliest}."
