@@ -19,6 +19,16 @@ EXPECTED = {
         "Ceiling: 120.6 mg",
     ],
     "custom_product.py": ["23.9 mg elemental", "EU (SCF) upper limit"],
+    "pause_and_restart.py": [
+        "Waiting for: resolution",
+        "FHIR request status on 2027-03-20: on-hold",
+        "Magnesium paused: none these evenings (2027-03-10 to 2027-03-17)",
+        "on 2027-03-17 at the earliest",
+        "[severe-pause] The pause is over (symptoms resolved on 2027-03-21)",
+        "Magnesium restarts on 2027-03-21: 1 capsule (100 mg)",
+        "Ceiling: 100 mg elemental a day",
+        "not medical advice",
+    ],
     "phone_notes.py": [
         "Moderate loose stools on 2027-03-11 (after the evening of 2027-03-10)",
         "Skipped the evening of 2027-03-11",
