@@ -196,11 +196,9 @@ def _told(schedule: mgplan.Schedule) -> dict[str, object]:
         "end": schedule.end,
         "review": schedule.review_date,
         "trial": schedule.trial_blocks(),
-        "phases": [
-            (first + dt.timedelta(offset), phase)
-            for first, count, phase in schedule._phase_runs()
-            for offset in range(count)
-        ],
+        # The runs themselves, not only their days: from the records they
+        # were runs of like days, so one phase at two doses was two runs.
+        "phases": schedule._phase_runs(),
         "steps": schedule.steps(),
         "sampled": [
             schedule.day(schedule.start + dt.timedelta(i))

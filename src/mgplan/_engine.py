@@ -1683,11 +1683,16 @@ class _Days:
         return self.start == other.start and self.records == other.records
 
     def phase_runs(self) -> list[tuple[dt.date, int, Phase]]:
-        """(first date, number of days, phase) of each run of like days."""
-        return [
-            (first, count, record.phase)
-            for first, count, record in _runs(self.start, self.records)
-        ]
+        """(first date, number of days, phase) of each run of consecutive
+        days in one phase, as ``Schedule._phase_runs`` tells them from built
+        days (runs of like days at other doses of one phase run together)."""
+        runs: list[tuple[dt.date, int, Phase]] = []
+        for first, count, record in _runs(self.start, self.records):
+            if runs and runs[-1][2] is record.phase:
+                runs[-1] = (runs[-1][0], runs[-1][1] + count, record.phase)
+            else:
+                runs.append((first, count, record.phase))
+        return runs
 
     def entries(self, first: int) -> tuple[DayEntry, ...]:
         """The days from index *first* on."""

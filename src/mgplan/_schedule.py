@@ -584,13 +584,7 @@ class Schedule(Model, frozen=True):
         None when it waits for nothing."""
         if self.waiting_for is None:
             return None
-        runs = self._phase_runs()
-        first, _, phase = runs[-1]
-        for earlier, _, other in reversed(runs[:-1]):
-            if other is not phase:
-                break
-            first = earlier
-        return first
+        return self._phase_runs()[-1][0]
 
     def _earliest_restart(self, first: dt.date, last: dt.date) -> dt.date | None:
         """The first evening a pause from *first* to *last* can end once the

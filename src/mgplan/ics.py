@@ -774,12 +774,7 @@ def _pause_events(schedule: Schedule, items: Items = "events") -> dict[str, _Eve
     that waits for the symptoms to go (a severe one) also has a task, due
     the day the waiting begins: ticking it off records the resolution
     (``caldav.sync`` reads it back)."""
-    runs: list[tuple[dt.date, int, Phase]] = []
-    for first, count, phase in schedule._phase_runs():
-        if runs and runs[-1][2] is phase:  # like runs of one phase: one
-            runs[-1] = (runs[-1][0], runs[-1][1] + count, phase)
-        else:
-            runs.append((first, count, phase))
+    runs = schedule._phase_runs()
     events: dict[str, _Event] = {}
     for index, (first, count, phase) in enumerate(runs):
         if phase is not Phase.PAUSED and phase is not Phase.STOPPED:
@@ -787,6 +782,8 @@ def _pause_events(schedule: Schedule, items: Items = "events") -> dict[str, _Eve
         stopped = phase is Phase.STOPPED
         after = runs[index + 1][0] if index + 1 < len(runs) else None
         end = first + dt.timedelta(count)
+        # When a recorded resolution can end it (a severe pause), else None.
+        restart = schedule._earliest_restart(first, end - dt.timedelta(1))
         lines = []
         decision = schedule.latest_decision(first)
         if decision is not None and decision.date == first:
@@ -811,14 +808,13 @@ def _pause_events(schedule: Schedule, items: Items = "events") -> dict[str, _Eve
         elif schedule.waiting_for == "resolution":
             # The shortest pause, to the first evening it can restart (not a
             # banner to the plan's end date).
-            last = end - dt.timedelta(1)
-            restart = schedule._earliest_restart(first, last) or last
-            end = restart + dt.timedelta(1)
+            earliest = restart or end - dt.timedelta(1)
+            end = earliest + dt.timedelta(1)
             lines.append(
                 "Once the symptoms have gone, record it (mgplan resolved, or a "
                 "journal note 'symptoms gone' dated the first day without "
                 "them): the plan restarts that evening, on "
-                f"{restart.isoformat()} at the earliest."
+                f"{earliest.isoformat()} at the earliest."
             )
         if (
             items != "events"
@@ -829,8 +825,7 @@ def _pause_events(schedule: Schedule, items: Items = "events") -> dict[str, _Eve
         ):
             # Due when the shortest pause is over; the same task before and
             # after the resolution, so what the person ticked stays put.
-            last = first + dt.timedelta(count - 1)
-            due = schedule._earliest_restart(first, last) or first
+            due = restart or first
             task = pause_task_uid(schedule.plan_id, first)
             events[task] = _Event(
                 uid=task,
