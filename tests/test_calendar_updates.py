@@ -526,6 +526,36 @@ class TestPauseNotices:
             assert not resumed.day(D("2027-01-20")).intakes
             assert resumed.day(D("2027-01-21")).intakes
 
+    def test_a_pause_lengthened_by_a_severe_report(self) -> None:
+        """A 21-day pause at the lowest dose, and a severe report while
+        paused about an earlier evening: the pause lasts to the 21 days'
+        end. Worked out from the decisions, the earliest restart was the
+        severe report's day plus the 7-day shortest pause, ten days early;
+        it is the engine's (``Schedule.restart_from``), here and in the CLI."""
+        from mgplan._cli._common import _waiting_text
+
+        regimen = self.regimen().replace(start_date=D("2027-01-01"))
+        policy = mgplan.TolerancePolicy(hold_days=21, pause_days=7)
+        reports = [
+            mgplan.SideEffectReport(date=D("2027-01-06"), severity="moderate"),
+            mgplan.SideEffectReport(
+                date=D("2027-01-10"), severity="severe", dose_date=D("2027-01-02")
+            ),
+        ]
+        s = mgplan.plan(regimen, reports=reports, policy=policy)
+        assert ("resolution", D("2027-01-27")) == (s.waiting_for, s.restart_from)
+        (notice,) = self.notices(s)
+        assert D("2027-01-28") == notice.decoded("DTEND")
+        assert "on 2027-01-27 at the earliest" in str(notice["DESCRIPTION"])
+        text = _waiting_text(s, D("2027-01-12"))
+        assert "it restarts on 2027-01-27 at the earliest" in text
+        gone = mgplan.Resolved(date=D("2027-01-15"))
+        resumed = mgplan.plan(regimen, reports=reports, resolved=[gone], policy=policy)
+        assert not resumed.day(D("2027-01-26")).intakes
+        assert resumed.day(D("2027-01-27")).intakes
+        assert resumed.restart_from is None
+        assert s == mgplan.Schedule.from_json(s.to_json())
+
     def test_a_pause_that_ends_says_when(self) -> None:
         """Once resolved, the notice spans the paused days and names the
         evening magnesium restarts, with its dose; the update is a new

@@ -1634,6 +1634,13 @@ class _Planner:
             decisions=tuple(decisions),
             consult_clinician=consult,
             waiting_for=waiting,
+            # Known here only: what the decisions say cannot tell it when a
+            # pause was lengthened, or replaced by a worse report's.
+            restart_from=(
+                run.pause_until + dt.timedelta(1)
+                if waiting == "resolution" and run.pause_until is not None
+                else None
+            ),
             suggestions=tuple(self.suggestions),
             disclaimer=DISCLAIMER,
         )

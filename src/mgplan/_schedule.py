@@ -348,6 +348,11 @@ class Schedule(Model, frozen=True):
         description="the plan ends paused until the person records that the "
         "symptoms resolved, or stopped until a clinician acknowledges it",
     )
+    restart_from: dt.date | None = pydantic.Field(
+        default=None,
+        description="while it waits for the symptoms to go: the first evening a "
+        "recorded resolution restarts it (the day after the shortest pause)",
+    )
     suggestions: tuple[str, ...] = ()
     disclaimer: str = DISCLAIMER
 
@@ -587,10 +592,13 @@ class Schedule(Model, frozen=True):
         return self._phase_runs()[-1][0]
 
     def _earliest_restart(self, first: dt.date, last: dt.date) -> dt.date | None:
-        """The first evening a pause from *first* to *last* can end once the
-        symptoms are recorded as gone: the day after the shortest pause from
-        its latest severe report (each one, while paused too, lengthens it).
-        None for a pause no severe report made (it ends on its own)."""
+        """For a pause from *first* to *last* that is over: the day after
+        the shortest pause from its latest severe report, worked out from
+        the decisions (a stable due date for its task in the calendar).
+        While the plan waits, ``restart_from`` is the engine's own answer,
+        which this cannot always give: a pause lengthened from a milder
+        one's, or one a worse report replaced. None for a pause no severe
+        report made (it ends on its own)."""
         severe = [
             d.date
             for d in self.decisions

@@ -782,12 +782,19 @@ def _pause_events(schedule: Schedule, items: Items = "events") -> dict[str, _Eve
         stopped = phase is Phase.STOPPED
         after = runs[index + 1][0] if index + 1 < len(runs) else None
         end = first + dt.timedelta(count)
-        # When a recorded resolution can end it (a severe pause), else None.
-        restart = schedule._earliest_restart(first, end - dt.timedelta(1))
-        lines = []
+        # A pause a recorded resolution ends (a severe one): the first evening
+        # it can restart (the engine's, while it waits; else from the
+        # decisions, for a pause that is over).
+        waits = after is None and schedule.waiting_for == "resolution"
+        restart = (
+            schedule.restart_from
+            if waits
+            else schedule._earliest_restart(first, end - dt.timedelta(1))
+        )
         decision = schedule.latest_decision(first)
-        if decision is not None and decision.date == first:
-            lines.append(decision.message)
+        # The decision that paused it (or stopped it), said first.
+        why = [decision.message] if decision and decision.date == first else []
+        lines = [*why]
         if after is not None:
             entry = schedule.day(after)
             lines.append(
@@ -816,16 +823,10 @@ def _pause_events(schedule: Schedule, items: Items = "events") -> dict[str, _Eve
                 "them): the plan restarts that evening, on "
                 f"{earliest.isoformat()} at the earliest."
             )
-        if (
-            items != "events"
-            and not stopped
-            and decision is not None
-            and decision.date == first
-            and decision.rule == "severe-pause"
-        ):
-            # Due when the shortest pause is over; the same task before and
-            # after the resolution, so what the person ticked stays put.
-            due = restart or first
+        if items != "events" and restart is not None and not stopped:
+            # Due when it can restart; the same task before and after the
+            # resolution, so what the person ticked stays put.
+            due = restart
             task = pause_task_uid(schedule.plan_id, first)
             events[task] = _Event(
                 uid=task,
@@ -836,7 +837,7 @@ def _pause_events(schedule: Schedule, items: Items = "events") -> dict[str, _Eve
                 summary="Magnesium paused: tick this off when the symptoms have gone",
                 description="\n".join(
                     (
-                        *lines[:1],
+                        *why,
                         "Tick this off on the first day without the symptoms: "
                         "the plan restarts that evening, or on "
                         f"{due.isoformat()} if that is later (the shortest "
@@ -979,6 +980,7 @@ def _shows_the_same(a: Schedule, b: Schedule) -> bool:
         a.decisions != b.decisions
         or a.ceiling_mg != b.ceiling_mg
         or a.waiting_for != b.waiting_for
+        or a.restart_from != b.restart_from
         or a.suggestions != b.suggestions
     ):
         return False

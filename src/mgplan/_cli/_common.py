@@ -188,7 +188,7 @@ def _waiting_text(schedule: Schedule, today: dt.date, plan: str = "PLAN") -> str
             f"clinician agrees ('mgplan clinician {plan} --name NAME --allows "
             "end-stop')."
         )
-    restart = schedule._earliest_restart(since, schedule.end)
+    restart = schedule.restart_from
     earliest = (
         f"; it restarts on {restart} at the earliest"
         if restart is not None and restart > today
