@@ -535,8 +535,9 @@ class _Reader:
         statuses: dict[dt.date, Taken | MissedDose | None] = {}
         wanted: list[tuple[_Item, AnyEntry]] = []
         for item in items:
-            if item.kind == "VTODO" and _PAUSE_TASK_UID.fullmatch(item.uid):
-                found = self._pause_task(item)
+            pause = _PAUSE_TASK_UID.fullmatch(item.uid)
+            if item.kind == "VTODO" and pause is not None:
+                found = self._pause_task(item, pause)
                 if found is not None:
                     said[item.uid] = found
                     wanted.extend((item, entry) for entry in found)
@@ -753,12 +754,12 @@ class _Reader:
             return None
         return sum(by_slot[t.slot] for t in done)
 
-    def _pause_task(self, item: _Item) -> list[AnyEntry] | None:
-        """What a pause's task says: the symptoms have gone, from the day it
-        was ticked off (none while it is open or cancelled); None if it is
-        not this plan's, or ticked off on a day to come."""
-        match = _PAUSE_TASK_UID.fullmatch(item.uid)
-        if match is None or match["plan"] != self.schedule.plan_id:
+    def _pause_task(self, item: _Item, match: re.Match[str]) -> list[AnyEntry] | None:
+        """What a pause's task (its UID's *match*) says: the symptoms have
+        gone, from the day it was ticked off (none while it is open or
+        cancelled); None if it is not this plan's, or ticked off on a day to
+        come."""
+        if match["plan"] != self.schedule.plan_id:
             return None
         if _state(item.component) != "done":
             return []  # unticked: what was read from it is taken back
