@@ -220,9 +220,56 @@ RESOLVED_DURING_THE_PAUSE = (
 )
 
 
+def _report(date: int, back: int, severity: str) -> mgplan.SideEffectReport:
+    first = dt.date(2025, 1, 1)
+    return mgplan.SideEffectReport(
+        date=first + dt.timedelta(date),
+        dose_date=first + dt.timedelta(date - back),
+        symptom="cramping",
+        severity=severity,
+    )
+
+
+# Reports while a plan waits are only noted, and the days between them are
+# skipped over: but for one about an evening with magnesium, which acts ...
+REPORTS_WHILE_PAUSED = (
+    _one_capsule_a_day(target_dose="100 mg", maintenance_days=120),
+    mgplan.SafetyProfile(),
+    [
+        _report(5, 1, "severe"),
+        _report(8, 1, "mild"),
+        _report(9, 1, "moderate"),
+        _report(10, 6, "severe"),
+        _report(12, 1, "mild"),
+        _report(12, 2, "mild"),
+        mgplan.MissedDose(date=dt.date(2025, 1, 14)),
+        _report(14, 1, "mild"),
+        mgplan.Resolved(date=dt.date(2025, 1, 20)),
+        _report(22, 1, "mild"),
+    ],
+)
+# ... and while it is stopped.
+REPORTS_WHILE_STOPPED = (
+    _one_capsule_a_day(target_dose="50 mg"),
+    mgplan.SafetyProfile(),
+    [
+        _report(1, 1, "severe"),
+        _report(3, 1, "moderate"),
+        _report(4, 3, "severe"),
+        _report(6, 2, "mild"),
+        mgplan.ClinicianAck(
+            date=dt.date(2025, 1, 9), clinician="Dr A", allows="end-stop"
+        ),
+        _report(12, 1, "mild"),
+    ],
+)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @example(case=ONE_DAY_PAUSE)
 @example(case=RESOLVED_DURING_THE_PAUSE)
+@example(case=REPORTS_WHILE_PAUSED)
+@example(case=REPORTS_WHILE_STOPPED)
 @given(cases())
 def test_skipping_ahead_changes_nothing(case: Case) -> None:
     fast = _plan(case)

@@ -90,6 +90,7 @@ _AFTERNOON = dt.time(12, 0)  # from noon on, a medicine is "in the evening"
 _DOSED = frozenset(
     (Phase.TITRATING, Phase.HOLDING, Phase.STEPPED_BACK, Phase.MAINTAINING)
 )
+_OFF = (Phase.PAUSED, Phase.STOPPED)
 
 
 def plan(
@@ -900,13 +901,15 @@ class _Planner:
         limit = start + dt.timedelta(MAX_PLAN_DAYS)
         # The days on which an entry can change something; between them and
         # the run's own due dates, the days are alike and emitted in one go.
+        # The days with reports are apart: while the plan is paused or
+        # stopped, most reports are only noted, and the days go on alike.
+        report_days = sorted(reports)
         events = sorted(
             {
                 start,
                 dose_start,
                 limit,
                 *ferritin_dates,
-                *reports,
                 *missed,
                 *(m + _ONE_DAY for m in missed),  # the first evening back
                 *acks,
@@ -943,7 +946,9 @@ class _Planner:
             left = self._day(run, day, reports, missed, acks, resolved)
             day += _ONE_DAY
             if self.fast_forward:
-                day = self._plain_days(run, day, events, resolved, last_entry, left)
+                day = self._plain_days(
+                    run, day, events, resolved, last_entry, left, report_days, reports
+                )
             elif left is not None:
                 self._emit(run, left[0], trial=left[1])
 
@@ -1009,7 +1014,9 @@ class _Planner:
         events: list[dt.date],
         resolved: list[Resolved],
         last_entry: dt.date | None,
-        left: tuple[bool, bool] | None = None,
+        left: tuple[bool, bool] | None,
+        report_days: list[dt.date],
+        reports: dict[dt.date, list[tuple[int, SideEffectReport]]],
     ) -> dt.date:
         """Emit, in one go, the days from *day* on on which nothing can
         happen, and return the first day after them (*day* itself when it is
@@ -1017,10 +1024,13 @@ class _Planner:
         ``_day``): recorded first, or with them when it is like them.
 
         A day is plain when no entry is dated or takes effect on it (the
-        *events*) and the run has nothing due: no increase, no end of a pause,
-        no new trial block, no first evening back after missed ones, and the
-        plan neither ends nor stops there. Each such day is what the day
-        before was, and only the count of quiet evenings moves.
+        *events*, and the *report_days*) and the run has nothing due: no
+        increase, no end of a pause, no new trial block, no first evening
+        back after missed ones, and the plan neither ends nor stops there.
+        Each such day is what the day before was, and only the count of quiet
+        evenings moves. While the plan is paused or stopped, a day whose
+        reports are all about evenings without magnesium is plain too: they
+        are noted after the days are recorded, as ``_report`` notes them.
         """
         if left is not None:
             if left[0]:  # a missed evening: alone, and it opens a gap
@@ -1028,8 +1038,10 @@ class _Planner:
                 left = None
             else:
                 run.gap = 0  # as recording it does; nothing else read below
-        plain = self._plain_run(run, day, events, resolved, last_entry)
-        stop, arm = (day, None) if plain is None else plain
+        plain = self._plain_run(
+            run, day, events, resolved, last_entry, report_days, reports
+        )
+        stop, arm, noted = (day, None, 0) if plain is None else plain
         count = (stop - day).days
         dosed = arm != "baseline" and arm != "off"
         if left is not None:
@@ -1048,6 +1060,14 @@ class _Planner:
         else:
             record = _BASELINE_DAY if arm == "baseline" else _TRIAL_OFF_DAY
             self.days.extend([record] * count)
+        if noted:
+            # In date order, each day's as _day takes them: after the days
+            # are recorded, so that each report finds its evening.
+            first = bisect.bisect_left(report_days, day)
+            for date in report_days[first : first + noted]:
+                for _, report in reports[date]:
+                    run.noted.add(id(report))
+                    self._report(run, date, report)
         return stop
 
     def _plain_run(
@@ -1057,9 +1077,12 @@ class _Planner:
         events: list[dt.date],
         resolved: list[Resolved],
         last_entry: dt.date | None,
-    ) -> tuple[dt.date, str | None] | None:
-        """Where the plain days from *day* stop (exclusive), and what they
-        are ('baseline', a trial arm, or None); None when *day* is not one."""
+        report_days: list[dt.date],
+        reports: dict[dt.date, list[tuple[int, SideEffectReport]]],
+    ) -> tuple[dt.date, str | None, int] | None:
+        """Where the plain days from *day* stop (exclusive), what they are
+        ('baseline', a trial arm, or None), and how many of the report days
+        among them have only reports to note; None when *day* is not one."""
         stop = events[bisect.bisect_left(events, day)]
         end = self._plan_end(run)
         if end is not None:
@@ -1067,7 +1090,7 @@ class _Planner:
         elif self._ends_waiting(run, day, resolved, last_entry):
             return None
         if day < self.dose_start:
-            return (stop, "baseline") if stop > day else None
+            return (stop, "baseline", 0) if stop > day else None
         mode = run.mode
         if mode in _DOSED:
             if run.gap:
@@ -1097,7 +1120,22 @@ class _Planner:
                 if block is not None:
                     arm, after = block
                     stop = min(stop, after)
-        return (stop, arm) if stop > day else None
+        noted = 0
+        i = bisect.bisect_left(report_days, day)
+        while i < len(report_days) and report_days[i] < stop:
+            if (
+                arm is not None
+                or mode not in _OFF
+                or not all(
+                    self._undosed(report, run) is not None
+                    for _, report in reports[report_days[i]]
+                )
+            ):
+                stop = report_days[i]
+                break
+            noted += 1
+            i += 1
+        return (stop, arm, noted) if stop > day else None
 
     def _emit(
         self, run: _Run, missed_today: bool, *, trial: bool = False, days: int = 1
@@ -1276,20 +1314,28 @@ class _Planner:
 
     # -- side effects -------------------------------------------------------------
 
+    def _undosed(self, report: SideEffectReport, run: _Run) -> str | None:
+        """Why no magnesium was taken on the evening *report* is about, or
+        None when it was. An evening not recorded yet is one of the plain
+        days being skipped over (``_plain_run``), each what *run* records."""
+        index = (report.dose_date - self.regimen.start_date).days
+        if index < 0:
+            return "before the plan's start"
+        if index >= len(self.days):
+            if run.mode in _DOSED:
+                return "not yet planned"  # pragma: no cover - dose_date < date
+            return str(run.mode)
+        evening = self.days[index]
+        if evening.missed:
+            return "missed"
+        if evening.rung < 0:
+            return str(evening.phase)
+        return None
+
     def _report(self, run: _Run, day: dt.date, report: SideEffectReport) -> None:
         what = self._said(report)
-        index = (report.dose_date - self.regimen.start_date).days
-        evening = self.days[index] if 0 <= index < len(self.days) else None
-        if evening is None or evening.rung < 0 or evening.missed:
-            why = (
-                "before the plan's start"
-                if index < 0
-                else "missed"
-                if evening is not None and evening.missed
-                else str(evening.phase)
-                if evening is not None
-                else "not yet planned"
-            )
+        why = self._undosed(report, run)
+        if why is not None:
             self._decide(
                 day,
                 Action.NOTE,
@@ -1310,7 +1356,8 @@ class _Planner:
             )
             return
         run.quiet_evenings = 0
-        rung = evening.rung
+        # Dosed, so recorded: _undosed found it.
+        rung = self.days[(report.dose_date - self.regimen.start_date).days].rung
         episode = run.episode
         window = dt.timedelta(self.policy.episode_days)
         if episode is not None and abs(report.dose_date - episode.first) <= window:
