@@ -158,6 +158,29 @@ class TestReportValidation:
         with pytest.raises(mgplan.InvalidInputError, match="future"):
             mgplan.plan(regimen, reports=[report("2026-12-20")], as_of=D("2026-12-19"))
 
+    @pytest.mark.parametrize("name", ["override", "ferritin"])
+    def test_profile_dates_from_the_future(
+        self, regimen: mgplan.Regimen, name: str
+    ) -> None:
+        """An override or a ferritin result dated after as_of is refused: an
+        override from the future would raise the cap before it was given."""
+        tomorrow = D("2026-12-20")
+        value: object = (
+            mgplan.ClinicianOverride(
+                clinician="Dr Rao", reason="r", date=tomorrow, daily_cap_mg=500
+            )
+            if name == "override"
+            else mgplan.Ferritin(date=tomorrow, ng_ml=40)
+        )
+        profile = mgplan.SafetyProfile(**{name: value})  # type: ignore[arg-type]
+        with pytest.raises(mgplan.InvalidInputError, match="on or before today") as e:
+            mgplan.plan(regimen, profile, as_of=D("2026-12-19"))
+        assert e.value.field == f"SafetyProfile.{name}.date"
+        assert e.value.received == "2026-12-20"
+        # Dated today, or planned without a today: accepted.
+        assert mgplan.plan(regimen, profile, as_of=tomorrow).profile == profile
+        assert mgplan.plan(regimen, profile).profile == profile
+
     def test_after_the_plan(self, regimen: mgplan.Regimen) -> None:
         """A report after the plan's last day is refused."""
         with pytest.raises(mgplan.InvalidInputError, match="within the plan"):

@@ -142,6 +142,7 @@ def plan(
             )
     journal_ = _Journal.of(log, regimen.dose_start)
     profile.check()
+    _check_profile_dates(profile, as_of)
     _check_policy(regimen, policy)
     _check_entries(regimen, journal_, as_of)
     return _Planner(regimen, profile, policy, journal_, as_of).run()
@@ -299,6 +300,24 @@ class _Kinds:
             self.latest,
             self.made,
         )
+
+
+def _check_profile_dates(profile: SafetyProfile, as_of: dt.date | None) -> None:
+    """A clinician's override and a ferritin result count once they exist: one
+    dated after today is a mistyped date, and an override from the future
+    would raise the cap or allow a condition before anyone decided it."""
+    if as_of is None:
+        return
+    for name, value, what in (
+        ("override", profile.override, "an override counts once it is given"),
+        ("ferritin", profile.ferritin, "a result counts once the blood is drawn"),
+    ):
+        if value is not None and value.date > as_of:
+            raise InvalidInputError(
+                f"SafetyProfile.{name}.date",
+                f"a date on or before today ({as_of.isoformat()}): {what}",
+                value.date.isoformat(),
+            )
 
 
 def _check_policy(regimen: Regimen, policy: TolerancePolicy) -> None:
