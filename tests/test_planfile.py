@@ -31,6 +31,13 @@ class TestPlanFile:
         assert dt.date(2027, 1, 1) == schedule.start
         assert "Asia/Tokyo" == schedule.regimen.tz
 
+    def test_starter_names_the_commands_that_record(self) -> None:
+        """The starter's header says how to record the evenings, the nights,
+        a side effect and its end (without which a paused plan waits)."""
+        header = starter_plan(start=dt.date(2027, 1, 1), tz="UTC").split("format =")[0]
+        for command in ("taken", "skipped", "rls", "report", "resolved"):
+            assert f"`mgplan {command}`" in header or f"/ `{command}`" in header
+
     def test_json_plan_file(self, tmp_path: Path) -> None:
         """A JSON plan file with the same content gives the same plan."""
         toml_plan = mgplan.load_plan(EXAMPLE)

@@ -296,7 +296,8 @@ _STARTER = """\
 #
 # What you record goes into the journal beside this file
 # (NAME.journal.jsonl): `mgplan taken` / `skipped` each evening, `mgplan rls`
-# for each night's ratings, `mgplan report` for a side effect.
+# for each night's ratings, `mgplan report` for a side effect and
+# `mgplan resolved` once it has gone (a plan paused for it restarts then).
 
 format = "mgplan.plan"
 version = 1
