@@ -320,6 +320,44 @@ class TestJournal:
         ]
         assert len(ratings) == len(s.ratings)
 
+    @pytest.mark.parametrize("version", ["R4", "R5"])
+    def test_a_resolution_is_the_outcome(self, version: str) -> None:
+        """A report's outcome is the first resolution recorded on or after
+        it: R4's "resolved" code, R5 in words; a report after the last
+        resolution has none. The bundle still validates."""
+        from fhir.resources.bundle import Bundle
+        from fhir.resources.R4B.bundle import Bundle as BundleR4
+
+        s = self.schedule()
+        schedule = mgplan.plan(
+            s.regimen,
+            s.profile,
+            journal=[
+                *s.journal,
+                mgplan.Resolved(date=dt.date(2027, 2, 5)),
+                mgplan.SideEffectReport(date=dt.date(2027, 2, 20), severity="mild"),
+            ],
+            as_of=dt.date(2027, 3, 14),
+        )
+        bundle = fhir.to_bundle(schedule, version=version)  # type: ignore[arg-type]
+        (BundleR4 if version == "R4" else Bundle).model_validate(bundle)
+        events = {
+            (r["date"] if version == "R4" else r["occurrenceDateTime"]): r
+            for r in (e["resource"] for e in bundle["entry"])
+            if r["resourceType"] == "AdverseEvent"
+        }
+        assert {"2027-02-02", "2027-02-20"} <= set(events)
+        for date, event in events.items():
+            if date > "2027-02-05":
+                assert "outcome" not in event
+                continue
+            outcome = event["outcome"]
+            if version == "R4":
+                assert "resolved" == outcome["coding"][0]["code"]
+                assert outcome["coding"][0]["system"].endswith("adverse-event-outcome")
+            else:
+                assert [{"text": "Resolved on 2027-02-05"}] == outcome
+
     def test_retracted_entries_are_left_out(self) -> None:
         s = self.schedule()
         last = len(s.journal)

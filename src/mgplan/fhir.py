@@ -32,6 +32,7 @@ Paused days have no Dosage: nothing is taken.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import uuid
 from typing import Any, Literal
@@ -40,7 +41,7 @@ from ._errors import InvalidInputError
 from ._outcomes import Ferritin, RlsRating, Stools, Taken
 from ._product import format_mg
 from ._schedule import DISCLAIMER, RED_FLAGS_TEXT, Intake, Phase, Schedule
-from ._tolerance import MissedDose, SideEffectReport, effective_entries
+from ._tolerance import MissedDose, Resolved, SideEffectReport, effective_entries
 
 __all__ = [
     "ORAL_ROUTE",
@@ -313,10 +314,13 @@ def _fhir_time(time: dt.time) -> str:
 # nightly ratings and stools -> Observation (one per entry, a component per
 # rating; mgplan's own scales, so text codes only), ferritin -> Observation
 # (LOINC 2276-4, ng/mL), side-effect reports -> AdverseEvent (R4 adds its
-# severity codes). The project's reference notes give this mapping.
+# severity codes; the first resolution recorded on or after a report is its
+# outcome: R4's "resolved" code, R5 in words). The project's reference notes
+# give this mapping.
 
 _ADHERENCE = "http://hl7.org/fhir/CodeSystem/medication-statement-adherence"
 _SEVERITY = "http://terminology.hl7.org/CodeSystem/adverse-event-severity"
+_OUTCOME = "http://terminology.hl7.org/CodeSystem/adverse-event-outcome"
 _LOINC = "http://loinc.org"
 _OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 
@@ -360,7 +364,10 @@ def journal_resources(
         f"{product.unit})"
     )
     out: list[dict[str, Any]] = []
-    for position, entry in enumerate(effective_entries(schedule.journal), start=1):
+    entries = effective_entries(schedule.journal)
+    # A side effect ends at the first resolution recorded on or after it.
+    resolutions = sorted(e.date for e in entries if isinstance(e, Resolved))
+    for position, entry in enumerate(entries, start=1):
         resource: dict[str, Any] | None = None
         if isinstance(entry, Taken | MissedDose):
             taken = isinstance(entry, Taken)
@@ -449,6 +456,8 @@ def journal_resources(
                 "actuality": "actual",
                 "subject": subject,
             }
+            i = bisect.bisect_left(resolutions, entry.date)
+            resolved = resolutions[i] if i < len(resolutions) else None
             if version == "R4":
                 resource["event"] = {"text": entry.describe()}
                 resource["date"] = entry.date.isoformat()
@@ -456,10 +465,27 @@ def journal_resources(
                     resource["severity"] = {
                         "coding": [{"system": _SEVERITY, "code": grade.value}]
                     }
+                if resolved is not None:
+                    resource["outcome"] = {
+                        "coding": [
+                            {
+                                "system": _OUTCOME,
+                                "code": "resolved",
+                                "display": "Resolved",
+                            }
+                        ],
+                        "text": f"Resolved on {resolved.isoformat()}",
+                    }
             else:
                 resource["status"] = "completed"
                 resource["code"] = {"text": entry.describe()}
                 resource["occurrenceDateTime"] = entry.date.isoformat()
+                if resolved is not None:
+                    # R5 binds outcome to SNOMED CT findings: words, not a
+                    # code mgplan cannot vouch for.
+                    resource["outcome"] = [
+                        {"text": f"Resolved on {resolved.isoformat()}"}
+                    ]
         if resource is not None:
             identifier = {
                 "system": "urn:ietf:rfc:3986",
