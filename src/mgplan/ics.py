@@ -33,7 +33,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypedDict, get_args
 
 import icalendar
 
@@ -126,6 +126,18 @@ def _refill_uid(plan_id: str, container: int) -> str:
     return f"{plan_id}-refill-{container}@{UID_DOMAIN}"
 
 
+# The kinds of items that are not doses (``_Event.kind``): the type makes a
+# new kind one of these, so that its cancelled text is known as mgplan's own.
+_OtherKind = Literal[
+    "refill reminder",
+    "review",
+    "baseline evening",
+    "trial block",
+    "pause notice",
+]
+_OTHER_KINDS: tuple[_OtherKind, ...] = get_args(_OtherKind)
+
+
 @dataclass(frozen=True, slots=True)
 class _Event:
     """What an exported event says; equal events need no update."""
@@ -140,7 +152,7 @@ class _Event:
     # What the item is when it is not a dose ("refill reminder", "review"):
     # once cancelled it says so, and not "no magnesium this evening", which
     # on a refill's day could be an evening with a dose.
-    kind: str = ""
+    kind: _OtherKind | Literal[""] = ""
 
     def fingerprint(self, *extra: object) -> str:
         """A short hash of the content, plus *extra* (sequence, alarm, status)."""
@@ -1019,7 +1031,7 @@ def _cancelled_text(what: str) -> str:
     )
 
 
-def _cancelled_other(kind: str) -> tuple[str, str]:
+def _cancelled_other(kind: _OtherKind) -> tuple[str, str]:
     """The summary and description of a cancelled item that is not a dose:
     it names the item, and says nothing about taking magnesium that day."""
     return (
@@ -1027,16 +1039,6 @@ def _cancelled_other(kind: str) -> tuple[str, str]:
         f"This {kind} was cancelled when the plan changed; it is no longer "
         f"needed. See the plan for tonight's dose.\n{DISCLAIMER}",
     )
-
-
-# The kinds of items that are not doses (``_Event.kind``).
-_OTHER_KINDS = (
-    "refill reminder",
-    "review",
-    "baseline evening",
-    "trial block",
-    "pause notice",
-)
 
 
 def _alarm(
