@@ -66,6 +66,38 @@ class TestSchedule:
         (note,) = [d for d in logged.decisions if d.cause == report]
         assert "off block" in note.message
 
+    def test_a_pause_runs_through_the_blocks(self) -> None:
+        """A severe report in an on block pauses the plan; the blocks stay
+        where they were drawn, a resolution in an off block restarts the
+        dose on the next on block's first evening, and the plan ends when it
+        would have (docs/rules.md, "Side effects during the n-of-1 trial")."""
+        plain = mgplan.plan(regimen())
+        blocks = plain.trial_blocks()
+        first_on = next(b for b in blocks if b.arm == "on")
+        later = [b for b in blocks if b.start > first_on.end]
+        off = next(b for b in later if b.arm == "off")
+        next_on = next(b for b in later if b.arm == "on" and b.start > off.start)
+        severe = mgplan.SideEffectReport(
+            date=first_on.start + dt.timedelta(1), severity="severe"
+        )
+        gone = mgplan.Resolved(date=off.start + dt.timedelta(1))
+        s = mgplan.plan(regimen(), journal=[severe, gone])
+        assert s.trial_blocks() == blocks
+        assert s.end == plain.end
+        (restart,) = [d for d in s.decisions if d.action is mgplan.Action.RESTART]
+        assert next_on.start == restart.date
+        assert s.day(next_on.start - dt.timedelta(1)).elemental_mg == 0
+        ceiling = s.ceiling_mg
+        assert ceiling is not None and ceiling < max(plain.ladder_mg)
+        for day in s.days:
+            if day.date >= next_on.start:
+                assert day.elemental_mg <= ceiling
+                assert day.phase in (
+                    mgplan.Phase.TITRATING,
+                    mgplan.Phase.TRIAL_ON,
+                    mgplan.Phase.TRIAL_OFF,
+                )
+
     def test_end_date_and_trial_are_refused_together(self) -> None:
         with pytest.raises(mgplan.InvalidInputError) as info:
             regimen().replace(end_date=D("2027-06-01"))
