@@ -232,3 +232,35 @@ def test_nights_off_the_plan_do_not_count_for_their_block() -> None:
     # It says why, and does not ask for the five pairs that were planned.
     assert "2 of the 5 pairs left out" in result.trial.summary
     assert "Plan at least" not in result.trial.summary
+
+
+def test_a_trial_whose_dose_changed_says_so() -> None:
+    """A severe report late in an on block bars that dose: later on blocks
+    are at the ceiling below it. The answer compares "magnesium" with none
+    at two doses, and says so (``on_doses_mg``, and in its summary); a trial
+    at one dose says nothing of it."""
+    r = regimen(pairs=5).replace(
+        start_dose="100 mg", step="50 mg", target_dose="150 mg", step_interval_days=2
+    )
+    blocks = mgplan.plan(r).trial_blocks()
+    on = next(b for b in blocks if b.arm == "on")
+    off = next(b for b in blocks if b.start > on.end and b.arm == "off")
+    severe = mgplan.SideEffectReport(date=on.end, severity="severe")
+    gone = mgplan.Resolved(date=off.start + dt.timedelta(1))
+
+    def review(journal: list[object]) -> mgplan.TrialResult:
+        s = mgplan.plan(r, journal=journal)  # type: ignore[arg-type]
+        ratings = [
+            mgplan.RlsRating(date=d.date, night=3 if d.intakes else 6) for d in s.days
+        ]
+        logged = mgplan.plan(r, journal=[*journal, *ratings], as_of=s.end)  # type: ignore[list-item]
+        result = mgplan.review(logged).trial
+        assert result is not None
+        return result
+
+    changed = review([severe, gone])
+    assert (100.0, 150.0) == changed.on_doses_mg
+    assert "not all at one dose (100 mg, 150 mg)" in changed.summary
+    same = review([])
+    assert (150.0,) == same.on_doses_mg
+    assert "one dose" not in same.summary

@@ -238,11 +238,13 @@ def review(
         # A night counts for its block only when its evening was as the arm
         # says: magnesium taken as planned in an on block (not paused, not
         # titrating again after a pause, not skipped), none in an off block.
-        as_planned = {
-            d.date
+        on_doses = {
+            d.date: d.elemental_mg
             for d in schedule.days
-            if (d.phase is Phase.TRIAL_ON and d.intakes and not d.missed)
-            or d.phase is Phase.TRIAL_OFF
+            if d.phase is Phase.TRIAL_ON and d.intakes and not d.missed
+        }
+        as_planned = on_doses.keys() | {
+            d.date for d in schedule.days if d.phase is Phase.TRIAL_OFF
         }
         nightly = {
             r.date: v
@@ -257,6 +259,7 @@ def review(
             threshold
             if threshold is not None
             else regimen.review_threshold or THRESHOLD_0_10,
+            doses=on_doses,
         )
     # The block lengths used, once there was an interval to work out.
     resampled = (

@@ -22,13 +22,14 @@ import datetime as dt
 import itertools
 import random
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal, Self
 
 import pydantic
 
 from ._errors import InvalidInputError
 from ._model import Model
+from ._product import format_mg
 from ._text import signed
 
 __all__ = ["MIN_PAIRS_FOR_ANSWER", "Trial", "TrialBlock", "TrialResult", "analyse"]
@@ -117,6 +118,12 @@ class TrialResult(Model, frozen=True):
     )
     verdict: Literal["improved", "no-clear-change", "not-enough-data"]
     summary: str
+    on_doses_mg: tuple[float, ...] = pydantic.Field(
+        default=(),
+        description="the elemental doses of the on-block nights analysed, "
+        "lowest first: more than one when a side effect changed the dose "
+        "during the trial",
+    )
 
 
 def analyse(
@@ -125,21 +132,36 @@ def analyse(
     threshold: float,
     *,
     min_nights: int = 2,
+    doses: Mapping[dt.date, float] | None = None,
 ) -> TrialResult:
-    """The trial's answer from nightly *severity* scores (lower is better)."""
+    """The trial's answer from nightly *severity* scores (lower is better);
+    *doses* are the elemental mg of the on-block nights, by date."""
     pairs = sorted({b.pair for b in blocks})
     differences: list[float] = []
+    on_doses: set[float] = set()
     for pair in pairs:
         means: dict[str, float] = {}
+        nights: dict[str, list[dt.date]] = {}
         for block in (b for b in blocks if b.pair == pair):
-            values = [
-                v for d, v in severity.items() if block.counted_from <= d <= block.end
-            ]
-            if len(values) >= min_nights:
-                means[block.arm] = statistics.fmean(values)
+            dates = [d for d in severity if block.counted_from <= d <= block.end]
+            if len(dates) >= min_nights:
+                means[block.arm] = statistics.fmean(severity[d] for d in dates)
+                nights[block.arm] = dates
         if len(means) == 2:
             differences.append(round(means["off"] - means["on"], 3))
+            if doses is not None:
+                on_doses.update(doses[d] for d in nights["on"] if d in doses)
     n = len(differences)
+    doses_mg = tuple(sorted(on_doses))
+    # The on blocks compare "magnesium" with none: say so when magnesium
+    # meant different doses (a ceiling after a side effect in the trial).
+    mixed = (
+        f" The on blocks analysed were not all at one dose "
+        f"({', '.join(format_mg(d) for d in doses_mg)}): the trial compares "
+        "magnesium at these doses with none."
+        if len(doses_mg) > 1
+        else ""
+    )
     if n == 0:
         return TrialResult(
             pairs_planned=len(pairs),
@@ -177,20 +199,20 @@ def analyse(
         summary = (
             f"Not enough data: {n} pair{'s' if n != 1 else ''} analysed; with "
             f"fewer than {MIN_PAIRS_FOR_ANSWER} no result can reach p <= "
-            f"{ALPHA:g} (the smallest possible p is 1 in {2**n}).{why} {more}"
+            f"{ALPHA:g} (the smallest possible p is 1 in {2**n}).{why}{mixed} {more}"
         )
     elif observed >= threshold and p <= ALPHA:
         verdict = "improved"
         summary = (
             f"Improved: severity {signed(observed)} better on magnesium across {n} "
-            f"pairs (exact randomisation p = {p:.3f}).{why}"
+            f"pairs (exact randomisation p = {p:.3f}).{why}{mixed}"
         )
     else:
         verdict = "no-clear-change"
         summary = (
             f"No clear change: severity {signed(observed)} on magnesium across {n} "
             f"pairs (exact randomisation p = {p:.3f}); an answer needs at least "
-            f"{threshold:g} points with p <= {ALPHA:g}.{why}"
+            f"{threshold:g} points with p <= {ALPHA:g}.{why}{mixed}"
         )
     return TrialResult(
         pairs_planned=len(pairs),
@@ -200,4 +222,5 @@ def analyse(
         p_value=round(p, 6),
         verdict=verdict,
         summary=summary,
+        on_doses_mg=doses_mg,
     )
