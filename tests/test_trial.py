@@ -264,3 +264,20 @@ def test_a_trial_whose_dose_changed_says_so() -> None:
     same = review([])
     assert (150.0,) == same.on_doses_mg
     assert "one dose" not in same.summary
+
+
+def test_a_trial_that_is_over_does_not_ask_for_more_ratings() -> None:
+    """Too few pairs analysed of the five planned: while blocks are left,
+    rate them; once the last has ended, none is left to rate."""
+    r = regimen(pairs=5)
+    s = mgplan.plan(r)
+    ratings = [mgplan.RlsRating(date=d.date, night=4) for d in s.days[: -7 * 4]]
+    logged = mgplan.plan(r, journal=ratings)  # type: ignore[arg-type]
+    during = mgplan.review(logged, as_of=s.end - dt.timedelta(3)).trial
+    after = mgplan.review(logged, as_of=s.end + dt.timedelta(1)).trial
+    assert during is not None and after is not None
+    assert during.verdict == after.verdict == "not-enough-data"
+    assert during.summary.endswith("Rate every night of the blocks still to come.")
+    assert after.summary.endswith(
+        "The trial is over: a new one, rated every night, could answer."
+    )

@@ -260,6 +260,7 @@ def review(
             if threshold is not None
             else regimen.review_threshold or THRESHOLD_0_10,
             doses=on_doses,
+            over=today > schedule.trial_blocks()[-1].end,
         )
     # The block lengths used, once there was an interval to work out.
     resampled = (

@@ -133,9 +133,11 @@ def analyse(
     *,
     min_nights: int = 2,
     doses: Mapping[dt.date, float] | None = None,
+    over: bool = False,
 ) -> TrialResult:
     """The trial's answer from nightly *severity* scores (lower is better);
-    *doses* are the elemental mg of the on-block nights, by date."""
+    *doses* are the elemental mg of the on-block nights, by date; *over*:
+    the trial's last block has ended, so none is left to rate."""
     pairs = sorted({b.pair for b in blocks})
     differences: list[float] = []
     on_doses: set[float] = set()
@@ -194,6 +196,8 @@ def analyse(
         more = (
             f"Plan at least {MIN_PAIRS_FOR_ANSWER} pairs."
             if len(pairs) < MIN_PAIRS_FOR_ANSWER
+            else "The trial is over: a new one, rated every night, could answer."
+            if over
             else "Rate every night of the blocks still to come."
         )
         summary = (
