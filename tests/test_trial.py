@@ -88,7 +88,8 @@ class TestSchedule:
         assert next_on.start == restart.date
         assert s.day(next_on.start - dt.timedelta(1)).elemental_mg == 0
         ceiling = s.ceiling_mg
-        assert ceiling is not None and ceiling < max(plain.ladder_mg)
+        assert ceiling is not None
+        assert ceiling < max(plain.ladder_mg)
         for day in s.days:
             if day.date >= next_on.start:
                 assert day.elemental_mg <= ceiling
@@ -275,7 +276,8 @@ def test_a_trial_that_is_over_does_not_ask_for_more_ratings() -> None:
     logged = mgplan.plan(r, journal=ratings)  # type: ignore[arg-type]
     during = mgplan.review(logged, as_of=s.end - dt.timedelta(3)).trial
     after = mgplan.review(logged, as_of=s.end + dt.timedelta(1)).trial
-    assert during is not None and after is not None
+    assert during is not None
+    assert after is not None
     assert during.verdict == after.verdict == "not-enough-data"
     assert during.summary.endswith("Rate every night of the blocks still to come.")
     assert after.summary.endswith(
