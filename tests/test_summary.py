@@ -85,6 +85,32 @@ class TestPage:
         assert "No ratings recorded." in page
         assert "Verdict: not-enough-data" in page
 
+    def test_the_trial_answer_is_on_the_page(self) -> None:
+        """A plan with an n-of-1 trial: its answer, the sharper test, is on
+        the page beside the before/after comparison; a plan without one
+        has no such section."""
+        product = mgplan.Product(name="G", form="glycinate", amount_per_unit=50)
+        regimen = mgplan.Regimen(
+            id="trial",
+            product=product,
+            start_date=dt.date(2027, 1, 4),
+            tz="UTC",
+            baseline_days=7,
+            maintenance_days=14,
+            trial=mgplan.Trial(pairs=5, block_days=7, seed=42),
+        )
+        s = mgplan.plan(regimen)
+        ratings = [
+            mgplan.RlsRating(date=d.date, night=3 if d.intakes else 7) for d in s.days
+        ]
+        page = summary.to_html(mgplan.plan(regimen, journal=ratings))  # type: ignore[arg-type]
+        parse(page)
+        assert "<h3>n-of-1 trial</h3>" in page
+        assert "Trial: improved" in page
+        assert "Improved: severity +4.0 better on magnesium across 5 pairs" in page
+        assert "+4.0, +4.0, +4.0, +4.0, +4.0." in page
+        assert "n-of-1 trial" not in summary.to_html(ten_weeks())
+
 
 class TestCommand:
     def test_writes_the_page(

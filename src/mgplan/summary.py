@@ -22,6 +22,7 @@ from ._product import format_mg
 from ._review import Review, format_change, review, scale_name, unplanned_text
 from ._schedule import DISCLAIMER, RED_FLAGS_TEXT, Schedule
 from ._sources import SOURCES
+from ._text import signed
 
 __all__ = ["to_html", "write_html"]
 
@@ -118,6 +119,7 @@ def to_html(schedule: Schedule, result: Review | None = None) -> str:
         f"<p>{escape(result.summary)}</p>",
         _review_table(result),
         f'<p class="note">{escape(result.method)}</p>',
+        *_trial(result),
         *(f"<p><strong>{escape(c)}</strong></p>" for c in result.caveats),
         "<h2>Nightly ratings</h2>",
         _ratings_svg(schedule),
@@ -224,6 +226,23 @@ def _review_table(result: Review) -> str:
         ("Measure", "Baseline", "On magnesium", "Change", "95 % interval", "Nights"),
         rows,
     )
+
+
+def _trial(result: Review) -> list[str]:
+    """The n-of-1 trial's answer, when the plan has one: the sharper test
+    (randomised on/off blocks), so the clinician sees it beside the
+    before/after comparison."""
+    t = result.trial
+    if t is None:
+        return []
+    differences = ", ".join(signed(d) for d in t.differences) or "none yet"
+    return [
+        "<h3>n-of-1 trial</h3>",
+        f'<p class="verdict">Trial: {escape(t.verdict)}</p>',
+        f"<p>{escape(t.summary)}</p>",
+        f'<p class="note">Per pair analysed, off minus on severity (positive '
+        f"is better): {escape(differences)}.</p>",
+    ]
 
 
 # The charts: plain SVG, drawn on a fixed canvas and scaled by CSS.
