@@ -1060,7 +1060,7 @@ class _Planner:
         plain = self._plain_run(
             run, day, events, resolved, last_entry, report_days, reports
         )
-        stop, arm, noted = (day, None, 0) if plain is None else plain
+        stop, arm, noted = (day, None, []) if plain is None else plain
         count = (stop - day).days
         dosed = arm != "baseline" and arm != "off"
         if left is not None:
@@ -1079,14 +1079,12 @@ class _Planner:
         else:
             record = _BASELINE_DAY if arm == "baseline" else _TRIAL_OFF_DAY
             self.days.extend([record] * count)
-        if noted:
-            # In date order, each day's as _day takes them: after the days
-            # are recorded, so that each report finds its evening.
-            first = bisect.bisect_left(report_days, day)
-            for date in report_days[first : first + noted]:
-                for _, report in reports[date]:
-                    run.noted.add(id(report))
-                    self._report(run, date, report)
+        # In date order, each day's as _day takes them: after the days are
+        # recorded, so that each report finds its evening.
+        for date in noted:
+            for _, report in reports[date]:
+                run.noted.add(id(report))
+                self._report(run, date, report)
         return stop
 
     def _plain_run(
@@ -1098,10 +1096,10 @@ class _Planner:
         last_entry: dt.date | None,
         report_days: list[dt.date],
         reports: dict[dt.date, list[tuple[int, SideEffectReport]]],
-    ) -> tuple[dt.date, str | None, int] | None:
+    ) -> tuple[dt.date, str | None, list[dt.date]] | None:
         """Where the plain days from *day* stop (exclusive), what they are
-        ('baseline', a trial arm, or None), and how many of the report days
-        among them have only reports to note; None when *day* is not one."""
+        ('baseline', a trial arm, or None), and the report days among them,
+        whose reports are only to be noted; None when *day* is not one."""
         stop = events[bisect.bisect_left(events, day)]
         end = self._plan_end(run)
         if end is not None:
@@ -1109,7 +1107,7 @@ class _Planner:
         elif self._ends_waiting(run, day, resolved, last_entry):
             return None
         if day < self.dose_start:
-            return (stop, "baseline", 0) if stop > day else None
+            return (stop, "baseline", []) if stop > day else None
         mode = run.mode
         if mode in _DOSED:
             if run.gap:
@@ -1139,8 +1137,7 @@ class _Planner:
                 if block is not None:
                     arm, after = block
                     stop = min(stop, after)
-        noted = 0
-        i = bisect.bisect_left(report_days, day)
+        first = i = bisect.bisect_left(report_days, day)
         while i < len(report_days) and report_days[i] < stop:
             if (
                 arm is not None
@@ -1152,9 +1149,8 @@ class _Planner:
             ):
                 stop = report_days[i]
                 break
-            noted += 1
             i += 1
-        return (stop, arm, noted) if stop > day else None
+        return (stop, arm, report_days[first:i]) if stop > day else None
 
     def _emit(
         self, run: _Run, missed_today: bool, *, trial: bool = False, days: int = 1
