@@ -232,20 +232,21 @@ def review(
         for d in schedule.decisions
         if isinstance(d.cause, SideEffectReport) and d.date <= today
     ]
-    blocks = [b for b in schedule.trial_blocks() if b.start <= today]
+    all_blocks = schedule.trial_blocks()
+    blocks = [b for b in all_blocks if b.start <= today]
     trial = None
     if blocks:
         # A night counts for its block only when its evening was as the arm
         # says: magnesium taken as planned in an on block (not paused, not
         # titrating again after a pause, not skipped), none in an off block.
-        on_doses = {
-            d.date: d.elemental_mg
-            for d in schedule.days
-            if d.phase is Phase.TRIAL_ON and d.intakes and not d.missed
-        }
-        as_planned = on_doses.keys() | {
-            d.date for d in schedule.days if d.phase is Phase.TRIAL_OFF
-        }
+        on_doses: dict[dt.date, float] = {}
+        as_planned: set[dt.date] = set()
+        for d in schedule.days:
+            if d.phase is Phase.TRIAL_ON and d.intakes and not d.missed:
+                on_doses[d.date] = d.elemental_mg
+                as_planned.add(d.date)
+            elif d.phase is Phase.TRIAL_OFF:
+                as_planned.add(d.date)
         nightly = {
             r.date: v
             for r in ratings
@@ -260,7 +261,7 @@ def review(
             if threshold is not None
             else regimen.review_threshold or THRESHOLD_0_10,
             doses=on_doses,
-            over=today > schedule.trial_blocks()[-1].end,
+            over=today > all_blocks[-1].end,
         )
     # The block lengths used, once there was an interval to work out.
     resampled = (
@@ -429,6 +430,11 @@ def _adherence(schedule: Schedule, today: dt.date, *, during: bool) -> Adherence
     )
 
 
+def differences_text(trial: TrialResult) -> str:
+    """The trial's per-pair differences (off minus on), signed, in order."""
+    return ", ".join(signed_text(d) for d in trial.differences) or "none yet"
+
+
 def unplanned_text(adherence: Adherence) -> str:
     """What a review says of doses logged on evenings without one."""
     n = adherence.unplanned
@@ -499,9 +505,8 @@ def _text(result: Review) -> str:
         lines += [
             "",
             wrap(f"n-of-1 trial: {t.verdict}. {t.summary}"),
-            "Per pair (off minus on severity, positive is better): "
-            + (", ".join(signed_text(d) for d in t.differences) or "none yet")
-            + ".",
+            f"Per pair (off minus on severity, positive is better): "
+            f"{differences_text(t)}.",
         ]
     lines += [wrap(c) for c in result.caveats]
     return "\n".join(lines)

@@ -19,10 +19,16 @@ from pathlib import Path
 from ._atomic import write_atomic
 from ._outcomes import RATING_SCALES
 from ._product import format_mg
-from ._review import Review, format_change, review, scale_name, unplanned_text
+from ._review import (
+    Review,
+    differences_text,
+    format_change,
+    review,
+    scale_name,
+    unplanned_text,
+)
 from ._schedule import DISCLAIMER, RED_FLAGS_TEXT, Schedule
 from ._sources import SOURCES
-from ._text import signed
 
 __all__ = ["to_html", "write_html"]
 
@@ -235,13 +241,12 @@ def _trial(result: Review) -> list[str]:
     t = result.trial
     if t is None:
         return []
-    differences = ", ".join(signed(d) for d in t.differences) or "none yet"
     return [
         "<h3>n-of-1 trial</h3>",
         f'<p class="verdict">Trial: {escape(t.verdict)}</p>',
         f"<p>{escape(t.summary)}</p>",
         f'<p class="note">Per pair analysed, off minus on severity (positive '
-        f"is better): {escape(differences)}.</p>",
+        f"is better): {escape(differences_text(t))}.</p>",
     ]
 
 
