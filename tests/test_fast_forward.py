@@ -70,6 +70,11 @@ def cases(draw: st.DrawFn) -> Case:
     def day(low: int = 0) -> dt.date:
         return first + dt.timedelta(draw(st.integers(low, WINDOW)))
 
+    def any_day(low: int = 0) -> dt.date:
+        """A day in the plan, the baseline included."""
+        lead = (first - start).days
+        return start + dt.timedelta(draw(st.integers(low, lead + WINDOW)))
+
     entries: list[object] = []
     for _ in range(draw(st.integers(0, 12))):
         kind = draw(
@@ -80,13 +85,13 @@ def cases(draw: st.DrawFn) -> Case:
                 ]
             )
         )
-        if kind == "report":
-            date = day(1)
+        if kind == "report":  # about an evening of the baseline, or after
+            date = any_day(1)
             back = draw(st.integers(0, 3))
             entries.append(
                 mgplan.SideEffectReport(
                     date=date,
-                    dose_date=max(first, date - dt.timedelta(back)),
+                    dose_date=max(start, date - dt.timedelta(back)),
                     symptom=draw(
                         st.sampled_from(["loose-stools", "cramping", "nausea"])
                     ),
@@ -102,7 +107,7 @@ def cases(draw: st.DrawFn) -> Case:
                 for i in range(draw(st.integers(2, 9)))
             )
         elif kind == "resolved":
-            entries.append(mgplan.Resolved(date=day()))
+            entries.append(mgplan.Resolved(date=any_day()))
         elif kind == "ack":
             entries.append(
                 mgplan.ClinicianAck(
@@ -264,12 +269,27 @@ REPORTS_WHILE_STOPPED = (
     ],
 )
 
+# Reports in the baseline (one severe, about its last evening, sent on the
+# first dose's day), one resolved there, with the plan then paused.
+REPORTS_IN_THE_BASELINE = (
+    _one_capsule_a_day(baseline_days=5, target_dose="75 mg"),
+    mgplan.SafetyProfile(),
+    [
+        mgplan.SideEffectReport(date=dt.date(2025, 1, 2), severity="mild"),
+        mgplan.Resolved(date=dt.date(2025, 1, 3)),
+        _report(5, 1, "severe"),
+        _report(8, 1, "severe"),
+        _report(10, 1, "mild"),
+    ],
+)
+
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @example(case=ONE_DAY_PAUSE)
 @example(case=RESOLVED_DURING_THE_PAUSE)
 @example(case=REPORTS_WHILE_PAUSED)
 @example(case=REPORTS_WHILE_STOPPED)
+@example(case=REPORTS_IN_THE_BASELINE)
 @given(cases())
 def test_skipping_ahead_changes_nothing(case: Case) -> None:
     fast = _plan(case)

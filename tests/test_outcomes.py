@@ -206,16 +206,76 @@ class TestBaseline:
         ]
 
     def test_dose_entries_in_the_baseline_are_refused(self) -> None:
-        """Nothing is taken in the baseline: a report or a taken dose there is
-        refused; ratings and stools are what it is for."""
+        """Nothing is taken in the baseline: a dose taken or skipped there, or
+        a clinician's acknowledgement, is refused; ratings and stools are
+        what it is for."""
         r = regimen(baseline_days=7)
         for entry in (
             mgplan.Taken(date=D("2027-03-03")),
-            mgplan.SideEffectReport(date=D("2027-03-03"), severity="mild"),
+            mgplan.MissedDose(date=D("2027-03-03")),
+            mgplan.ClinicianAck(
+                date=D("2027-03-03"), clinician="Dr A", allows="end-stop"
+            ),
         ):
             with pytest.raises(mgplan.InvalidInputError, match="first dose"):
                 mgplan.plan(r, journal=[entry])
         mgplan.plan(r, journal=[mgplan.RlsRating(date=D("2027-03-03"), night=5)])
+
+    def test_side_effects_in_the_baseline_are_noted(self) -> None:
+        """A side effect in the baseline is noted, as on any evening without
+        magnesium, and its end can be recorded: the person's rate without
+        magnesium, which placebo arms show is not small. Each is a note that
+        changes no dose, however severe."""
+        r = regimen(baseline_days=7)
+        journal = [
+            mgplan.SideEffectReport(date=D("2027-03-02"), severity="mild"),
+            mgplan.SideEffectReport(
+                date=D("2027-03-05"), symptom="bloating", severity="mild"
+            ),
+            mgplan.Resolved(date=D("2027-03-06")),
+        ]
+        s = mgplan.plan(r, journal=journal)
+        assert mgplan.plan(r).days == s.days
+        notes = [d for d in s.decisions if d.cause in journal]
+        assert [
+            (D("2027-03-02"), "dose-evening"),
+            (D("2027-03-05"), "dose-evening"),
+        ] == [(d.date, d.rule) for d in notes]
+        assert (
+            "Mild bloating on 2027-03-05 (after the evening of 2027-03-04): no "
+            "magnesium was taken that evening (baseline); noted, no change."
+        ) == notes[1].message
+        assert not s.consult_clinician
+
+    def test_a_worse_side_effect_before_the_first_dose_asks_for_a_clinician(
+        self,
+    ) -> None:
+        """Moderate or severe, in the baseline or about its last evening: talk
+        to a clinician before magnesium starts. The dose still starts as
+        planned (as with ``active-diarrhoea`` in the profile)."""
+        r = regimen(baseline_days=7)
+        for date in ("2027-03-04", "2027-03-08"):  # in it; the first dose's day
+            report = mgplan.SideEffectReport(
+                date=D(date), symptom="diarrhoea", severity="severe"
+            )
+            s = mgplan.plan(r, journal=[report])
+            note = next(d for d in s.decisions if d.cause == report)
+            assert (note.action, note.rule) == (mgplan.Action.NOTE, "dose-evening")
+            assert note.consult_clinician
+            assert note.message.endswith(
+                "Talk to a clinician before magnesium starts (on 2027-03-08): it "
+                "loosens stools, and active diarrhoea is a reason to wait."
+            )
+            assert mgplan.plan(r).days == s.days
+        # Once magnesium has started, a report about a baseline evening (sent
+        # late) is only noted.
+        late = mgplan.SideEffectReport(
+            date=D("2027-03-10"), dose_date=D("2027-03-07"), severity="severe"
+        )
+        s = mgplan.plan(r, journal=[late])
+        note = next(d for d in s.decisions if d.cause == late)
+        assert not note.consult_clinician
+        assert "(baseline); noted, no change." in note.message
 
 
 class TestCommandLine:
@@ -319,6 +379,21 @@ class TestCommandLine:
         assert [True, True, False, False] == [r["counts"] for r in rows]
         assert "ferritin" == rows[2]["entry"]["kind"]
         assert 4 == rows[2]["taken_back_by"]
+
+    def test_a_side_effect_in_the_baseline_is_logged(
+        self, plan_file: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """'mgplan report' in the baseline week was refused, naming a --date
+        nobody typed. It is logged and noted."""
+        p = str(plan_file)
+        code, out, err = self.run(
+            capsys, "report", p, "--symptom", "bloating", "--severity", "mild",
+            "--date", "2026-12-04",
+        )  # fmt: skip
+        assert (0, mgplan.DISCLAIMER) == (code, err.strip())
+        assert "no magnesium was taken that evening (baseline); noted" in " ".join(
+            out.split()
+        )
 
     def test_bad_ratings_name_the_option(
         self, plan_file: Path, capsys: pytest.CaptureFixture[str]

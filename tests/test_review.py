@@ -8,6 +8,7 @@ import random
 import pytest
 
 import mgplan
+from mgplan import summary
 
 D = dt.date.fromisoformat
 
@@ -207,6 +208,39 @@ class TestDetails:
         assert "Taken on 2 evenings the plan had no magnesium" in result.text()
         assert 0 == mgplan.review(mgplan.plan(r)).adherence.unplanned
         assert "had no magnesium" not in mgplan.review(mgplan.plan(r)).text()
+
+    def test_side_effects_without_magnesium_are_counted_apart(self) -> None:
+        """Side effects come without magnesium too: the review says how many
+        followed an evening without it (the baseline, a skipped evening, a
+        pause), beside the total."""
+        r = regimen(start_dose="200 mg")  # 2027-01-11 on: a severe report pauses
+        entries: list[object] = [
+            mgplan.SideEffectReport(date=D("2027-01-06"), severity="mild"),
+            mgplan.MissedDose(date=D("2027-01-12")),
+            mgplan.SideEffectReport(date=D("2027-01-13"), severity="mild"),
+            mgplan.SideEffectReport(date=D("2027-01-15"), severity="severe"),
+            mgplan.SideEffectReport(date=D("2027-01-18"), severity="mild"),
+            # Stools graded as a side effect, after an evening with magnesium.
+            mgplan.Stools(date=D("2027-01-14"), count=2, bristol=7),
+        ]
+        s = mgplan.plan(r, journal=entries)  # type: ignore[arg-type]
+        assert s.day(D("2027-01-17")).phase is mgplan.Phase.PAUSED
+        result = mgplan.review(s, as_of=D("2027-01-20"))
+        assert (5, 3) == (
+            result.side_effect_reports,
+            result.side_effects_without_magnesium,
+        )
+        assert (
+            "Side effects: 5 reported or graded from stools, 3 of them after an "
+            "evening without magnesium (the baseline, a pause, an off block, a "
+            "skipped evening);"
+        ) in result.text()
+        html = summary.to_html(s, result)
+        assert "3 of them after an evening without magnesium" in html
+        # Every report after an evening with magnesium: the total alone.
+        dosed = mgplan.plan(r, journal=entries[3:4])  # type: ignore[arg-type]
+        text = mgplan.review(dosed, as_of=D("2027-01-20")).text()
+        assert "Side effects: 1 reported or graded from stools; 1 plan" in text
 
     def test_irls_totals_are_the_primary_when_scored(self) -> None:
         r = regimen()

@@ -265,9 +265,18 @@ class TestDoseEvenings:
     def test_report_about_the_evening_before_the_start_is_a_note(
         self, gly50: mgplan.Regimen
     ) -> None:
+        """No dose changes; a severe one on the day magnesium starts asks to
+        talk to a clinician first, a mild one does not."""
         s = mgplan.plan(gly50, reports=[rep(0, "severe")])
         assert [(0, Action.NOTE, "dose-evening")] == acted(s)
-        assert not s.consult_clinician
+        assert s.consult_clinician
+        note = next(d for d in s.decisions if d.rule == "dose-evening")
+        assert note.consult_clinician
+        assert "Talk to a clinician before magnesium starts" in note.message
+        assert mgplan.plan(gly50).days == s.days
+        mild = mgplan.plan(gly50, reports=[rep(0, "mild")])
+        assert [(0, Action.NOTE, "dose-evening")] == acted(mild)
+        assert not mild.consult_clinician
 
     def test_report_during_a_pause_is_a_note(self, gly50: mgplan.Regimen) -> None:
         s = mgplan.plan(gly50, reports=[rep(3), rep(6, "severe")])

@@ -84,7 +84,10 @@ _LOGGED = (
     Stools,
     Ferritin,
 )
-_ABOUT_A_DOSE = (SideEffectReport, MissedDose, Resolved, ClinicianAck, Taken)
+# Entries about a dose, refused in the baseline before the first one. A side
+# effect (and its end) can be recorded there: noted, like one on any evening
+# without magnesium, it is the person's rate without it.
+_ABOUT_A_DOSE = (MissedDose, ClinicianAck, Taken)
 _AN_EVENING = (Taken, MissedDose)
 _AFTERNOON = dt.time(12, 0)  # from noon on, a medicine is "in the evening"
 _DOSED = frozenset(
@@ -984,8 +987,11 @@ class _Planner:
         the day still to be recorded from the run as it is now (missed, in an
         on block of the trial), which ``_plain_days`` records with the alike
         days after it; None when it is recorded already."""
-        if day < self.dose_start:  # the baseline: nothing to react to
+        if day < self.dose_start:  # the baseline: reports are only noted
             self.days.append(_BASELINE_DAY)
+            for _, report in reports.get(day, ()):
+                run.noted.add(id(report))
+                self._report(run, day, report)
             return None
         arm = self._trial_arm(run, day)
         if arm == "off":  # no magnesium: reports are noted, not acted on
@@ -1106,7 +1112,10 @@ class _Planner:
             stop = min(stop, end + _ONE_DAY)
         elif self._ends_waiting(run, day, resolved, last_entry):
             return None
-        if day < self.dose_start:
+        if day < self.dose_start:  # up to a report, which _day notes
+            i = bisect.bisect_left(report_days, day)
+            if i < len(report_days):
+                stop = min(stop, report_days[i])
             return (stop, "baseline", []) if stop > day else None
         mode = run.mode
         if mode in _DOSED:
@@ -1350,17 +1359,31 @@ class _Planner:
     def _report(self, run: _Run, day: dt.date, report: SideEffectReport) -> None:
         what = self._said(report)
         why = self._undosed(report, run)
+        grade = report.grade
         if why is not None:
+            message = (
+                f"{what}: no magnesium was taken that evening ({why}); noted, "
+                "no change."
+            )
+            # Before the first dose, a moderate or severe episode is a reason
+            # to wait: magnesium loosens stools, and active diarrhoea was an
+            # exclusion in its trial in restless legs [S10].
+            wait = day <= self.dose_start and grade is not None and grade.rank > 0
+            if wait:
+                message += (
+                    " Talk to a clinician before magnesium starts (on "
+                    f"{self.dose_start.isoformat()}): it loosens stools, and "
+                    "active diarrhoea is a reason to wait."
+                )
             self._decide(
                 day,
                 Action.NOTE,
-                f"{what}: no magnesium was taken that evening ({why}); noted, "
-                "no change.",
+                message,
                 cause=report,
+                consult=wait,
                 rule="dose-evening",
             )
             return
-        grade = report.grade
         if grade is None:
             self._decide(
                 day,

@@ -130,6 +130,13 @@ class Review(Model, frozen=True):
         description="side-effect reports, typed or graded from stool entries"
     )
     side_effect_decisions: int
+    side_effects_without_magnesium: int = pydantic.Field(
+        default=0,
+        description="of the side-effect reports, those about an evening "
+        "without magnesium (before the start, the baseline, a pause or stop, "
+        "a trial's off block, a skipped evening): side effects come without "
+        "it too",
+    )
     verdict: Verdict
     trial: TrialResult | None = pydantic.Field(
         default=None, description="the n-of-1 trial's answer, when the plan has one"
@@ -282,6 +289,9 @@ def review(
         adherence=adherence,
         side_effect_reports=len(reports),
         side_effect_decisions=len(decisions),
+        side_effects_without_magnesium=sum(
+            _without_magnesium(schedule, r) for r in reports
+        ),
         verdict=verdict,
         summary=_summary(primary, verdict, limit, baseline, on),
         method=(
@@ -292,6 +302,17 @@ def review(
             "points fixed in advance."
         ),
     )
+
+
+def _without_magnesium(schedule: Schedule, report: SideEffectReport) -> bool:
+    """Whether the evening *report* is about had no magnesium: before the
+    plan, or a day without intakes or skipped. An evening past the plan's
+    end (a late report about its last) had what the last day had."""
+    evening = min(report.dose_date, schedule.end)
+    if evening < schedule.start:
+        return True
+    day = schedule.day(evening)
+    return not day.intakes or day.missed
 
 
 def _value(rating: RlsRating, scale: str) -> float | None:
@@ -435,6 +456,19 @@ def differences_text(trial: TrialResult) -> str:
     return ", ".join(signed_text(d) for d in trial.differences) or "none yet"
 
 
+def side_effects_text(result: Review) -> str:
+    """What a review says of the side effects reported, without the plan's
+    decisions about them (the clinician's summary lists those)."""
+    text = f"Side effects: {result.side_effect_reports} reported or graded from stools"
+    without = result.side_effects_without_magnesium
+    if without:
+        text += (
+            f", {without} of them after an evening without magnesium (the "
+            "baseline, a pause, an off block, a skipped evening)"
+        )
+    return text
+
+
 def unplanned_text(adherence: Adherence) -> str:
     """What a review says of doses logged on evenings without one."""
     n = adherence.unplanned
@@ -495,8 +529,8 @@ def _text(result: Review) -> str:
         "",
         f"Adherence: taken {a.taken} of {a.scheduled} evenings{percent}; "
         f"skipped {a.skipped}; not recorded {a.unrecorded}." + unplanned_text(a),
-        f"Side effects: {result.side_effect_reports} reported or graded from "
-        f"stools; {result.side_effect_decisions} plan decisions about them.",
+        side_effects_text(result)
+        + f"; {result.side_effect_decisions} plan decisions about them.",
         "",
         wrap(f"Method: {result.method}"),
     ]

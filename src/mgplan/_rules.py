@@ -322,9 +322,11 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "dose-evening",
         "A report about an evening with no intake (missed, paused, stopped, "
-        "before the start)",
-        "Recorded as a note; no dose changes.",
-        "mgplan",
+        "the baseline, before the start)",
+        "Recorded as a note; no dose changes. Before the first dose, a "
+        "moderate or severe one also asks to talk to a clinician before "
+        "starting.",
+        "mgplan; active diarrhoea was an exclusion in the RLS trial [S10]",
     ),
     Rule(
         "episode",

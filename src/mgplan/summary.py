@@ -25,6 +25,7 @@ from ._review import (
     format_change,
     review,
     scale_name,
+    side_effects_text,
     unplanned_text,
 )
 from ._schedule import DISCLAIMER, RED_FLAGS_TEXT, Schedule
@@ -143,8 +144,7 @@ def to_html(schedule: Schedule, result: Review | None = None) -> str:
         + f"; skipped {result.adherence.skipped}; not recorded "
         f"{result.adherence.unrecorded}."
         + escape(unplanned_text(result.adherence))
-        + " Side effects: "
-        f"{result.side_effect_reports} reported or graded from stools.</p>",
+        + f" {escape(side_effects_text(result))}.</p>",
         "<h2>Decisions</h2>",
         _table(
             ("Date", "Rule", "Decision"),
