@@ -384,7 +384,8 @@ class TestCommandLine:
         self, plan_file: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
         """'mgplan report' in the baseline week was refused, naming a --date
-        nobody typed. It is logged and noted."""
+        nobody typed. It is logged and noted; the listing keeps its columns
+        with the longest kind ('side-effect')."""
         p = str(plan_file)
         code, out, err = self.run(
             capsys, "report", p, "--symptom", "bloating", "--severity", "mild",
@@ -394,6 +395,13 @@ class TestCommandLine:
         assert "no magnesium was taken that evening (baseline); noted" in " ".join(
             out.split()
         )
+        assert (
+            0 == self.run(capsys, "rls", p, "--date", "2026-12-04", "--night", "6")[0]
+        )
+        code, out, _ = self.run(capsys, "journal", p)
+        first, second = out.splitlines()
+        assert first.index("Mild bloating") == second.index("Ratings for")
+        assert "2026-12-04  side-effect  Mild bloating" in first
 
     def test_bad_ratings_name_the_option(
         self, plan_file: Path, capsys: pytest.CaptureFixture[str]

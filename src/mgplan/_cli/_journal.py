@@ -317,8 +317,9 @@ def cmd_journal(args: argparse.Namespace, out: TextIO) -> int:
     if not log:
         print(f"The journal {loaded.journal.path} is empty.", file=out)
         return 0
+    width = max(len(entry.kind) for entry in log)  # "side-effect" and all
     for i, entry in enumerate(log):
-        text = f"{entry.date}  {entry.kind:<10} {entry.describe()}"
+        text = f"{entry.date}  {entry.kind:<{width}}  {entry.describe()}"
         if getattr(entry, "source", ()):
             text += " [from the calendar]"  # read back by mgplan sync
         if i in taken_back:
