@@ -6,6 +6,8 @@ import datetime as dt
 import random
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import mgplan
 from mgplan import summary
@@ -341,3 +343,62 @@ def test_one_week_compares_the_last_seven_evenings() -> None:
     assert result.on_magnesium is not None
     first, last = result.on_magnesium
     assert 6 == (last - first).days
+
+
+@st.composite
+def evenings_with_and_without(draw: st.DrawFn) -> tuple[mgplan.Regimen, list[object]]:
+    """A plan with a baseline, and maybe a trial, whose reports are about
+    every kind of evening: before the start, the baseline, skipped ones,
+    pauses (severe reports make them), off blocks and doses taken."""
+    trial = draw(st.none() | st.integers(0, 50))
+    r = regimen(
+        maintenance_days=draw(st.integers(0, 20)),
+        trial=None
+        if trial is None
+        else mgplan.Trial(pairs=2, block_days=5, washout_days=1, seed=trial),
+    )
+    span = (mgplan.plan(r).end - r.start_date).days
+    journal: list[object] = [
+        mgplan.MissedDose(date=r.dose_start + dt.timedelta(n))
+        for n in sorted(draw(st.sets(st.integers(0, span - 7), max_size=8)))
+    ]
+    for _ in range(draw(st.integers(1, 8))):
+        date = r.start_date + dt.timedelta(draw(st.integers(0, span)))
+        journal.append(
+            mgplan.SideEffectReport(
+                date=date,
+                dose_date=date - dt.timedelta(draw(st.integers(0, 2))),
+                severity=draw(st.sampled_from(["mild", "moderate", "severe"])),
+            )
+        )
+    journal.sort(key=lambda e: e.date)  # type: ignore[attr-defined]
+    return r, journal
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(evenings_with_and_without())
+def test_side_effects_without_magnesium_are_those_the_plan_noted(
+    case: tuple[mgplan.Regimen, list[object]],
+) -> None:
+    """The review counts the side effects after an evening without magnesium
+    from the days; the engine decides the same from its own records and says
+    so in its note ("no magnesium was taken", or a trial's off block). The
+    two agree. A report the day after the plan's last evening has a note of
+    its own, and counts by that evening."""
+    r, journal = case
+    try:
+        schedule = mgplan.plan(r, journal=journal)  # type: ignore[arg-type]
+    except mgplan.MgplanError:
+        return  # a journal the engine refuses has no review
+    last = schedule.days[-1]
+    without = 0
+    for d in schedule.decisions:
+        if not isinstance(d.cause, mgplan.SideEffectReport):
+            continue
+        if "after the plan's last evening" in d.message:
+            without += not last.intakes or last.missed
+        elif d.rule == "trial" or "no magnesium was taken" in d.message:
+            without += 1
+    today = max([schedule.end + dt.timedelta(1), *(e.date for e in schedule.journal)])
+    result = mgplan.review(schedule, as_of=today)
+    assert without == result.side_effects_without_magnesium

@@ -66,6 +66,58 @@ class TestSchedule:
         (note,) = [d for d in logged.decisions if d.cause == report]
         assert "off block" in note.message
 
+    def test_a_report_about_the_dose_before_an_off_block_is_acted_on(self) -> None:
+        """Severe after the last evening with magnesium, reported the next
+        morning, the first day of an off block: it was noted as "without
+        magnesium" and the next on block gave the same dose again. The rules
+        apply as to any report about a dose: the plan pauses, and no later
+        day comes at or above that dose."""
+        plain = mgplan.plan(regimen())
+        off = plain.trial_blocks()[0]  # seed 42: the trial opens off
+        assert "off" == off.arm
+        last = off.start - dt.timedelta(1)
+        assert 200 == plain.day(last).elemental_mg
+        severe = mgplan.SideEffectReport(date=off.start, severity="severe")
+        assert last == severe.dose_date
+        s = mgplan.plan(regimen(), journal=[severe])
+        (decision,) = [d for d in s.decisions if d.cause == severe]
+        assert (mgplan.Action.PAUSE, "severe-pause") == (decision.action, decision.rule)
+        assert decision.consult_clinician
+        assert all(d.elemental_mg < 200 for d in s.days if d.date > last)
+        on = next(b for b in s.trial_blocks() if b.arm == "on")
+        assert s.day(on.start).phase is mgplan.Phase.PAUSED
+        # A report about an evening of the off block itself is still a note.
+        inside = mgplan.SideEffectReport(
+            date=off.start + dt.timedelta(2), severity="severe"
+        )
+        assert mgplan.plan(regimen(), journal=[inside]).days == plain.days
+
+    def test_an_acknowledgement_in_an_off_block_counts(self) -> None:
+        """A clinician's acknowledgement dated in an off block was never read:
+        the plan stayed stopped and waited for the acknowledgement already in
+        the journal. It counts the day it is given; the dose resumes with the
+        next on block."""
+        r = regimen().replace(start_dose="50 mg", target_dose="50 mg")
+        blocks = mgplan.plan(r).trial_blocks()
+        first_on = next(b for b in blocks if b.arm == "on")
+        severe = mgplan.SideEffectReport(  # at the lowest dose: a stop
+            date=first_on.start + dt.timedelta(2), severity="severe"
+        )
+        off = next(b for b in blocks if b.arm == "off" and b.start > first_on.end)
+        ack = mgplan.ClinicianAck(
+            date=off.start + dt.timedelta(1), clinician="Dr A", allows="end-stop"
+        )
+        s = mgplan.plan(r, journal=[severe, ack])
+        assert s.waiting_for is None
+        (decision,) = [d for d in s.decisions if d.cause == ack]
+        assert decision.message.endswith(
+            "resuming at 50 mg (1 capsule) with the trial's next on block."
+        )
+        assert s.day(ack.date).phase is mgplan.Phase.TRIAL_OFF
+        next_on = next(b for b in blocks if b.arm == "on" and b.start > off.start)
+        assert 50 == s.day(next_on.start).elemental_mg
+        assert mgplan.plan(r, journal=[severe]).waiting_for == "clinician"
+
     def test_a_pause_runs_through_the_blocks(self) -> None:
         """A severe report in an on block pauses the plan; the blocks stay
         where they were drawn, a resolution in an off block restarts the

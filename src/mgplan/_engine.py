@@ -994,9 +994,18 @@ class _Planner:
                 self._report(run, day, report)
             return None
         arm = self._trial_arm(run, day)
-        if arm == "off":  # no magnesium: reports are noted, not acted on
+        if arm == "off":  # no magnesium tonight
+            # A clinician's word counts the day it is given; what it resumes
+            # starts with the next on block.
+            for ack in acks.get(day, ()):
+                self._acknowledge(run, day, ack, trial=True)
             for _, report in reports.get(day, ()):
                 run.noted.add(id(report))
+                if self._undosed(report, run) is None:
+                    # About the evening before the block, with magnesium: the
+                    # rules apply as to any report about a dose.
+                    self._report(run, day, report)
+                    continue
                 self._decide(
                     day,
                     Action.NOTE,
@@ -1233,7 +1242,10 @@ class _Planner:
             rule="severe-pause" if entry is not None else "moderate-lowest",
         )
 
-    def _acknowledge(self, run: _Run, day: dt.date, ack: ClinicianAck) -> None:
+    def _acknowledge(
+        self, run: _Run, day: dt.date, ack: ClinicianAck, *, trial: bool = False
+    ) -> None:
+        """Act on *ack*; *trial*: on a day of a trial's off block."""
         was_stopped = run.mode is Phase.STOPPED
         old_ceiling = run.tol.ceiling
         run.tol = on_acknowledgement(run.tol, ack.allows)
@@ -1248,7 +1260,10 @@ class _Planner:
             run.mode = Phase.TITRATING
             self._set_dosing(run, day)
             after = self._rung_mg(run.tol.rung)
-            effects.append(f"resuming at {self._dose(run.tol.rung)}")
+            effects.append(
+                f"resuming at {self._dose(run.tol.rung)}"
+                + (" with the trial's next on block" if trial else "")
+            )
         elif (
             ack.allows == "lift-ceiling"
             and run.mode is Phase.MAINTAINING
