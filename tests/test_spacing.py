@@ -464,3 +464,77 @@ def test_every_avoid_rule_refuses() -> None:
     for rule in avoid:
         with pytest.raises(mgplan.ContraindicationError):
             mgplan.plan(regimen(), profile((rule.id, ["08:00"])))
+
+
+class TestSideEffectsAfterAnIntakeLeftOut:
+    """A report counts at what was scheduled that evening, not at the day's
+    dose when a clash left an intake out."""
+
+    @staticmethod
+    def ladder() -> mgplan.Regimen:
+        product = mgplan.Product(name="G50", form="glycinate", amount_per_unit=50)
+        return mgplan.Regimen(
+            product=product,
+            start_date=D("2027-03-01"),
+            tz="Europe/Berlin",
+            start_dose="50 mg",
+            step="50 mg",
+            target_dose="200 mg",
+            max_single_dose="100 mg",
+            slots=["19:00 with dinner", "21:30 at bedtime"],
+            window_start="17:00",
+            maintenance_days=28,
+        )
+
+    def test_a_severe_report_bars_what_was_taken(self) -> None:
+        """Levothyroxine at 21:15 leaves room for one intake (17:15): of
+        150 mg, 100 mg is scheduled. Severe after such an evening barred
+        150 mg and restarted at 100 mg, the very amount taken before it; it
+        bars 100 mg now, and no later evening has that much."""
+        r = self.ladder()
+        p = profile(("levothyroxine", ["21:15"]))
+        evening = mgplan.plan(r, p).day(D("2027-03-15"))
+        assert (150, 100) == (
+            mgplan.plan(r).day(D("2027-03-15")).elemental_mg,
+            evening.elemental_mg,
+        )
+        severe = mgplan.SideEffectReport(date=D("2027-03-16"), severity="severe")
+        s = mgplan.plan(r, p, reports=[severe])
+        (decision,) = [d for d in s.decisions if d.cause == severe]
+        assert "an evening with an intake left out, at 100 mg" in decision.message
+        assert 50 == s.ceiling_mg
+        assert all(d.elemental_mg < 100 for d in s.days if d.date >= severe.date)
+        # A moderate one steps back from what was taken, not from 150 mg.
+        moderate = severe.model_copy(update={"severity": mgplan.Severity.MODERATE})
+        s = mgplan.plan(r, p, reports=[moderate])
+        step_back = next(d for d in s.decisions if d.cause == moderate)
+        assert 50 == step_back.dose_after_mg
+        assert step_back.message.endswith(
+            "at 100 mg: stepping back to 50 mg for 7 days, then retrying 100 mg once."
+        )
+
+    def test_a_report_after_every_intake_was_left_out_is_a_note(self) -> None:
+        """Levothyroxine at 20:45 for three days leaves no time clear from
+        17:00: nothing is scheduled those evenings, so a report about one of
+        them is a report about an evening without magnesium."""
+        r = self.ladder()
+        p = mgplan.SafetyProfile(
+            medicines=[
+                Medicine(
+                    name="levothyroxine",
+                    times=["20:45"],
+                    start=D("2027-03-10"),
+                    end=D("2027-03-12"),
+                )
+            ]
+        )
+        plain = mgplan.plan(r, p)
+        assert not plain.day(D("2027-03-11")).intakes
+        severe = mgplan.SideEffectReport(date=D("2027-03-12"), severity="severe")
+        s = mgplan.plan(r, p, reports=[severe])
+        (note,) = [d for d in s.decisions if d.cause == severe]
+        assert (Action.NOTE, "dose-evening") == (note.action, note.rule)
+        assert "no magnesium was taken that evening (every intake left out)" in (
+            note.message
+        )
+        assert s.days == plain.days

@@ -1369,7 +1369,13 @@ class _Planner:
             return "missed"
         if evening.rung < 0:
             return str(evening.phase)
+        if self._scheduled_mg(report.dose_date, evening.rung) <= 0:
+            return "every intake left out"
         return None
+
+    def _scheduled_mg(self, day: dt.date, rung: int) -> float:
+        """What *day*'s intakes at *rung* add up to (see Placement)."""
+        return self.placement.scheduled_mg(day, self.ladder.quanta[rung])
 
     def _report(self, run: _Run, day: dt.date, report: SideEffectReport) -> None:
         what = self._said(report)
@@ -1411,6 +1417,13 @@ class _Planner:
         run.quiet_evenings = 0
         # Dosed, so recorded: _undosed found it.
         rung = self.days[(report.dose_date - self.regimen.start_date).days].rung
+        taken = self._scheduled_mg(report.dose_date, rung)
+        if taken < self.rung_mg[rung] - 1e-9:
+            # An intake was left out that evening: the episode counts at what
+            # remained (the largest dose not above it), so that what it bars
+            # or steps back from is what came before the symptoms.
+            rung = max(0, bisect.bisect_right(self.rung_mg, taken + 1e-9) - 1)
+            what += ", an evening with an intake left out,"
         episode = run.episode
         window = dt.timedelta(self.policy.episode_days)
         if episode is not None and abs(report.dose_date - episode.first) <= window:
@@ -1441,12 +1454,14 @@ class _Planner:
             ):
                 setattr(run, name, getattr(restored, name))
             episode.severity_rank = grade.rank
-            self._react(run, day, report, Episode(grade, rung), worse=episode.first)
+            self._react(
+                run, day, report, what, Episode(grade, rung), worse=episode.first
+            )
             return
         before = run.copy()
         before.episode = None
         run.episode = _OpenEpisode(report.dose_date, grade.rank, before)
-        self._react(run, day, report, Episode(grade, rung), worse=None)
+        self._react(run, day, report, what, Episode(grade, rung), worse=None)
 
     def _quiet_until(self, run: _Run, day: dt.date) -> None:
         until = day + dt.timedelta(self.interval)
@@ -1460,17 +1475,18 @@ class _Planner:
         run: _Run,
         day: dt.date,
         report: SideEffectReport,
+        what: str,
         episode: Episode,
         *,
         worse: dt.date | None,
     ) -> None:
+        """Act on *report*, worded *what*, as *episode*."""
         dosed_before = run.mode in _DOSED
         current = self._rung_mg(run.tol.rung) if dosed_before else 0.0
         if run.mode is Phase.PAUSED or run.mode is Phase.STOPPED:
-            self._react_while_off(run, day, report, episode)
+            self._react_while_off(run, day, report, what, episode)
             return
         reaction = react(run.tol, episode, self.numbers)
-        what = self._said(report)
         if worse is not None:
             what += f", worse than the episode after the evening of {worse.isoformat()}"
         at = f"{what} at {self._mg(episode.rung)}"
@@ -1588,11 +1604,16 @@ class _Planner:
         raise RuntimeError(f"unknown reaction {kind!r}")  # pragma: no cover
 
     def _react_while_off(
-        self, run: _Run, day: dt.date, report: SideEffectReport, episode: Episode
+        self,
+        run: _Run,
+        day: dt.date,
+        report: SideEffectReport,
+        what: str,
+        episode: Episode,
     ) -> None:
         """A new episode about an earlier evening, learnt while paused or
         stopped: a severe one bars its dose and lengthens the pause."""
-        what = f"{self._said(report)} at {self._mg(episode.rung)}"
+        what = f"{what} at {self._mg(episode.rung)}"
         if episode.severity.rank < 2 or run.mode is Phase.STOPPED:
             self._decide(
                 day,

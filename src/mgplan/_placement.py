@@ -183,6 +183,14 @@ class Placement:
                 out.append((f"The {name} intake moves to {at:%H:%M}: {why}.", False))
         return tuple(out)
 
+    def scheduled_mg(self, day: dt.date, quanta: int) -> float:
+        """The elemental mg of *day*'s intakes for a daily dose of *quanta*:
+        less than the dose when an intake is left out (a clash no time
+        avoids) or the day does not exist in the zone."""
+        if not self.medicines and not self._changes_clock(day):
+            return _round_mg(quanta * self.unit_step * self.unit_mg)  # all placed
+        return _round_mg(sum(i.elemental_mg for i in self.intakes(day, quanta)))
+
     def missing(self, day: dt.date, quanta: int) -> bool:
         """Whether *day* does not exist in the zone, so that its intakes
         cannot be placed (only a day whose clock changes can be missing)."""
