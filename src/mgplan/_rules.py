@@ -322,7 +322,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "dose-evening",
         "A report about an evening with no intake (missed, paused, stopped, "
-        "the baseline, before the start)",
+        "the baseline, before the start, every intake left out)",
         "Recorded as a note; no dose changes. Before the first dose, a "
         "moderate or severe one also asks to talk to a clinician before "
         "starting.",
