@@ -538,3 +538,31 @@ class TestSideEffectsAfterAnIntakeLeftOut:
             note.message
         )
         assert s.days == plain.days
+
+    def test_rounding_is_not_an_intake_left_out(self) -> None:
+        """14.18439716 mg a capsule, two capsules at each of two slots: the
+        intakes' mg, each rounded, add up to a millionth less than the day's
+        56.737589 mg. With another medicine in the profile (so the intakes
+        are placed, not copied) that read as an intake left out."""
+        product = mgplan.Product(
+            name="G", form="glycinate", amount_per_unit=14.18439716
+        )
+        r = self.ladder().replace(
+            product=product,
+            start_dose="2 capsules",
+            step="2 capsules",
+            target_dose="4 capsules",
+            max_single_dose="2 capsules",
+        )
+        p = profile(("levothyroxine", ["07:00"]))
+        evening = mgplan.plan(r, p).day(D("2027-03-09"))
+        parts = sum(i.elemental_mg for i in evening.intakes)
+        assert 0 < evening.elemental_mg - parts < 1e-5
+        severe = mgplan.SideEffectReport(date=D("2027-03-10"), severity="severe")
+        s = mgplan.plan(r, p, reports=[severe])
+        (decision,) = [d for d in s.decisions if d.cause == severe]
+        assert "left out" not in decision.message
+        assert decision.message.startswith(
+            "Severe loose stools on 2027-03-10 (after the evening of 2027-03-09) at "
+            "56.7 mg: "
+        )

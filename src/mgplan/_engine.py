@@ -1418,11 +1418,11 @@ class _Planner:
         # Dosed, so recorded: _undosed found it.
         rung = self.days[(report.dose_date - self.regimen.start_date).days].rung
         taken = self._scheduled_mg(report.dose_date, rung)
-        if taken < self.rung_mg[rung] - 1e-9:
+        if taken < self.rung_mg[rung] - 1e-3:  # not the rounding of its parts
             # An intake was left out that evening: the episode counts at what
             # remained (the largest dose not above it), so that what it bars
             # or steps back from is what came before the symptoms.
-            rung = max(0, bisect.bisect_right(self.rung_mg, taken + 1e-9) - 1)
+            rung = max(0, bisect.bisect_right(self.rung_mg, taken + 1e-3) - 1)
             what += ", an evening with an intake left out,"
         episode = run.episode
         window = dt.timedelta(self.policy.episode_days)
