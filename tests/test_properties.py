@@ -284,3 +284,49 @@ def test_every_report_and_acknowledgement_is_answered(case: Case) -> None:
     causes = [d.cause for d in s.decisions if d.cause is not None]
     for entry in (*s.reports, *s.clinician):
         assert entry in causes
+
+
+@PROPERTY
+@given(cases(), st.data())
+def test_a_worse_report_never_a_higher_step(case: Case, data: st.DataObject) -> None:
+    """One report added to a journal of any other kinds (other medicines, a
+    baseline, skipped evenings, resolutions): mild, moderate and severe in
+    turn never give a higher step of the ladder on any evening with
+    magnesium. (Steps, not mg: a higher step split over slots may lose an
+    intake to a clash and come out below a lower one. Trials are left out:
+    a report moves the day maintenance ends, and the blocks with it.)"""
+    regimen, profile, journal = case
+    if regimen.trial is not None:
+        return
+    kept = [
+        e
+        for e in journal
+        if not isinstance(
+            e,
+            mgplan.SideEffectReport
+            | mgplan.Retracted
+            | mgplan.Stools
+            | mgplan.ClinicianAck,
+        )
+    ]
+    try:
+        base = mgplan.plan(regimen, profile, journal=kept)  # type: ignore[arg-type]
+    except mgplan.MgplanError:
+        return  # a journal the engine refuses
+    dosed = [d.date for d in base.days if d.intakes and not d.missed]
+    if not dosed:
+        return
+    evening = data.draw(st.sampled_from(dosed))
+    date = evening + dt.timedelta(data.draw(st.sampled_from([0, 1, 1, 2])))
+    if date > base.end:
+        return
+    plans = []
+    for severity in ("mild", "moderate", "severe"):
+        report = mgplan.SideEffectReport(
+            date=date, dose_date=evening, severity=severity
+        )
+        logged = sorted([*kept, report], key=lambda e: e.date)  # type: ignore[attr-defined]
+        plans.append(mgplan.plan(regimen, profile, journal=logged))  # type: ignore[arg-type]
+    for milder, worse in itertools.pairwise(plans):
+        for a, b in zip(milder.days, worse.days, strict=False):
+            assert b.step <= a.step or not b.intakes
