@@ -1001,7 +1001,7 @@ class _Planner:
                 self._acknowledge(run, day, ack, trial=True)
             for _, report in reports.get(day, ()):
                 run.noted.add(id(report))
-                if self._undosed(report, run) is None:
+                if not isinstance(self._dose_evening(report, run), str):
                     # About the evening before the block, with magnesium: the
                     # rules apply as to any report about a dose.
                     self._report(run, day, report)
@@ -1161,7 +1161,7 @@ class _Planner:
                 arm is not None
                 or mode not in _OFF
                 or not all(
-                    self._undosed(report, run) is not None
+                    isinstance(self._dose_evening(report, run), str)
                     for _, report in reports[report_days[i]]
                 )
             ):
@@ -1353,10 +1353,14 @@ class _Planner:
 
     # -- side effects -------------------------------------------------------------
 
-    def _undosed(self, report: SideEffectReport, run: _Run) -> str | None:
-        """Why no magnesium was taken on the evening *report* is about, or
-        None when it was. An evening not recorded yet is one of the plain
-        days being skipped over (``_plain_run``), each what *run* records."""
+    def _dose_evening(
+        self, report: SideEffectReport, run: _Run
+    ) -> tuple[int, float] | str:
+        """The rung of the evening *report* is about and the elemental mg its
+        intakes added up to (less than the rung's when a clash left one
+        out); or why no magnesium was taken then. An evening not recorded
+        yet is one of the plain days being skipped over (``_plain_run``),
+        each what *run* records."""
         index = (report.dose_date - self.regimen.start_date).days
         if index < 0:
             return "before the plan's start"
@@ -1369,21 +1373,20 @@ class _Planner:
             return "missed"
         if evening.rung < 0:
             return str(evening.phase)
-        if self._scheduled_mg(report.dose_date, evening.rung) <= 0:
+        taken = self.placement.scheduled_mg(
+            report.dose_date, self.ladder.quanta[evening.rung]
+        )
+        if taken <= 0:
             return "every intake left out"
-        return None
-
-    def _scheduled_mg(self, day: dt.date, rung: int) -> float:
-        """What *day*'s intakes at *rung* add up to (see Placement)."""
-        return self.placement.scheduled_mg(day, self.ladder.quanta[rung])
+        return evening.rung, taken
 
     def _report(self, run: _Run, day: dt.date, report: SideEffectReport) -> None:
         what = self._said(report)
-        why = self._undosed(report, run)
+        found = self._dose_evening(report, run)
         grade = report.grade
-        if why is not None:
+        if isinstance(found, str):  # why no magnesium was taken
             message = (
-                f"{what}: no magnesium was taken that evening ({why}); noted, "
+                f"{what}: no magnesium was taken that evening ({found}); noted, "
                 "no change."
             )
             # Before the first dose, a moderate or severe episode is a reason
@@ -1415,9 +1418,7 @@ class _Planner:
             )
             return
         run.quiet_evenings = 0
-        # Dosed, so recorded: _undosed found it.
-        rung = self.days[(report.dose_date - self.regimen.start_date).days].rung
-        taken = self._scheduled_mg(report.dose_date, rung)
+        rung, taken = found
         if taken < self.rung_mg[rung] - 1e-3:  # not the rounding of its parts
             # An intake was left out that evening: the episode counts at what
             # remained (the largest dose not above it), so that what it bars
@@ -1483,7 +1484,7 @@ class _Planner:
         """Act on *report*, worded *what*, as *episode*."""
         dosed_before = run.mode in _DOSED
         current = self._rung_mg(run.tol.rung) if dosed_before else 0.0
-        if run.mode is Phase.PAUSED or run.mode is Phase.STOPPED:
+        if run.mode in _OFF:
             self._react_while_off(run, day, report, what, episode)
             return
         reaction = react(run.tol, episode, self.numbers)
