@@ -251,6 +251,53 @@ class TestWaiting:
             "clinician agrees"
         )
 
+    def test_a_plan_stopped_by_a_clash_says_what_resumes_it(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Levothyroxine at 20:00 every day keeps every evening time from
+        17:00 to 23:00 too close: the plan stops on its first evening, and
+        what it waits for is a change of times, not a clinician's word
+        (which would not change the medicines)."""
+        plan = tmp_path / "clash.toml"
+        plan.write_text(
+            'format = "mgplan.plan"\nversion = 1\n[regimen]\nid = "clash"\n'
+            'start_date = 2026-11-02\ntz = "UTC"\nstart_dose = "50 mg"\n'
+            '[regimen.product]\nname = "G"\nform = "glycinate"\n'
+            "amount_per_unit = 50\n"
+            '[[profile.medicines]]\nname = "levothyroxine"\ntimes = ["20:00"]\n'
+        )
+        code, out, _ = run(capsys, "show", str(plan))
+        assert 0 == code
+        text = " ".join(out.split())
+        assert (
+            "The plan has been stopped since 2026-11-02: no evening keeps "
+            "magnesium clear of the other medicines. Ask a pharmacist or "
+            "clinician how to space them, then change their times or the "
+            f"evening window in {plan}."
+        ) in text
+        assert "until a clinician agrees" not in text
+        # No evening with an intake: no calendar, and a message that says so.
+        code, _, err = run(capsys, "ics", str(plan), "-o", str(tmp_path / "c.ics"))
+        assert 2 == code
+        assert "got 'a schedule with no intake on any day" in err
+        # Started on 11-10, after a week of evenings with magnesium.
+        text = plan.read_text().replace(
+            'times = ["20:00"]', 'times = ["20:00"]\nstart = 2026-11-10'
+        )
+        plan.write_text(text)
+        loaded = mgplan.load_plan(plan)
+        schedule = mgplan.plan(loaded.regimen, loaded.profile)
+        assert schedule._stopped_by_a_clash()
+        assert dt.date(2026, 11, 11) == schedule._waiting_since()
+        from mgplan import ics
+        from mgplan.summary import _status
+
+        assert "as no evening keeps it clear" in _status(schedule, schedule.end)
+        calendar = ics.to_ics(schedule).decode()
+        unfolded = calendar.replace("\r\n ", "")
+        assert "It resumes once the other medicines' times or the evening" in unfolded
+        assert "Only a clinician" not in unfolded
+
 
 class TestJsonOutput:
     def test_show_json_is_the_schedule(

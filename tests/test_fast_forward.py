@@ -284,7 +284,37 @@ REPORTS_IN_THE_BASELINE = (
 )
 
 
+# Levothyroxine at 20:00 leaves 19:00 no time clear: a course of it, then
+# for good (the plan stops), then a clinician's end-stop (it stops again).
+EVENINGS_LEFT_OUT = (
+    _one_capsule_a_day(target_dose="200 mg", maintenance_days=30),
+    mgplan.SafetyProfile(
+        medicines=[
+            mgplan.Medicine(
+                name="levothyroxine",
+                times=["20:00"],
+                start=dt.date(2025, 1, 5),
+                end=dt.date(2025, 1, 12),
+            ),
+            mgplan.Medicine(
+                name="levothyroxine",
+                times=["20:00"],
+                start=dt.date(2025, 2, 1),
+            ),
+        ]
+    ),
+    [
+        _report(3, 1, "mild"),
+        mgplan.MissedDose(date=dt.date(2025, 1, 13)),
+        mgplan.ClinicianAck(
+            date=dt.date(2025, 2, 6), clinician="Dr A", allows="end-stop"
+        ),
+    ],
+)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(case=EVENINGS_LEFT_OUT)
 @example(case=ONE_DAY_PAUSE)
 @example(case=RESOLVED_DURING_THE_PAUSE)
 @example(case=REPORTS_WHILE_PAUSED)

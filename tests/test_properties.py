@@ -358,3 +358,75 @@ def test_a_worse_report_never_a_higher_step(case: Case, data: st.DataObject) -> 
     for milder, worse in itertools.pairwise(plans):
         for a, b in zip(milder.days, worse.days, strict=False):
             assert b.step <= a.step or not b.intakes
+
+
+def _with_magnesium(s: mgplan.Schedule) -> list[mgplan.DayEntry]:
+    """The evenings with magnesium: a dose with intakes, not skipped."""
+    return [d for d in s.days if d.step and d.intakes and not d.missed]
+
+
+@PROPERTY
+@given(cases())
+def test_one_step_at_a_time_between_evenings_with_magnesium(case: Case) -> None:
+    """From one evening with magnesium to the next, the ladder rises one
+    step at most, whatever lies between them (skipped evenings, a pause, an
+    off block, evenings a clash left without an intake), and no day is above
+    the cap. Eleven evenings with every intake left out for a ciprofloxacin
+    course once let the ladder climb on: 150 mg before, 250 mg after."""
+    regimen, profile, journal = case
+    try:
+        s = mgplan.plan(regimen, profile, journal=journal)  # type: ignore[arg-type]
+    except mgplan.MgplanError:
+        return  # a journal the engine refuses
+    assert all(d.elemental_mg <= s.daily_cap_mg + 1e-9 for d in s.days)
+    for before, after in itertools.pairwise(_with_magnesium(s)):
+        assert after.step <= before.step + 1
+
+
+@PROPERTY
+@given(cases())
+def test_an_increase_follows_an_interval_at_the_step_below(case: Case) -> None:
+    """Every step up comes after one full step interval of days at the step
+    below it: never two increases within an interval, never right after a
+    restart lower, over journals of every kind. (Days of an n-of-1 off block
+    do not hold the titration back: the blocks are drawn in advance, and an
+    increase due in one comes on the next on block's first evening.)"""
+    regimen, profile, journal = case
+    try:
+        s = mgplan.plan(regimen, profile, journal=journal)  # type: ignore[arg-type]
+    except mgplan.MgplanError:
+        return  # a journal the engine refuses
+    interval = s.regimen.step_interval_days
+    for before, after in itertools.pairwise(_with_magnesium(s)):
+        if after.step > before.step:
+            for back in range(1, interval + 1):
+                day = s.day(after.date - dt.timedelta(back))
+                assert day.step == before.step or day.phase is Phase.TRIAL_OFF
+
+
+@PROPERTY
+@given(cases())
+def test_no_step_up_within_an_interval_of_a_report(case: Case) -> None:
+    """Whatever the engine made of it: from the day a report about an evening
+    with magnesium counts, for one step interval, no day is at a higher step
+    than the highest before it counted (no acknowledgement in the journal:
+    one may lift a ceiling)."""
+    regimen, profile, journal = case
+    if any(isinstance(e, mgplan.ClinicianAck) for e in journal):
+        return
+    try:
+        s = mgplan.plan(regimen, profile, journal=journal)  # type: ignore[arg-type]
+    except mgplan.MgplanError:
+        return  # a journal the engine refuses
+    interval = dt.timedelta(s.regimen.step_interval_days)
+    for report in s.reports:
+        if not s.start <= report.dose_date <= s.end:
+            continue
+        evening = s.day(report.dose_date)
+        if not evening.intakes or evening.missed:
+            continue
+        effective = max(report.date, report.dose_date + dt.timedelta(1))
+        known = max(d.step for d in s.days if report.dose_date <= d.date < effective)
+        for day in s.days:
+            if effective <= day.date < effective + interval:
+                assert day.step <= known

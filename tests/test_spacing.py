@@ -147,17 +147,21 @@ class TestPlacement:
             assert 200 == entry.elemental_mg
             assert all(i.at.time() >= dt.time(22, 0) for i in entry.intakes)
 
-    def test_left_out_when_nothing_is_clear(self) -> None:
-        """Levothyroxine at 20:00 leaves no time 17:00-23:00 at least 4 h
-        away: the intakes are left out, with a decision that asks for help,
-        and the day's dose counts only what is scheduled."""
+    def test_stops_when_no_evening_is_clear(self) -> None:
+        """Levothyroxine at 20:00 every day leaves no time 17:00-23:00 at
+        least 4 h away on any evening: the plan stops on its first evening,
+        asking for help, rather than titrate through evenings without
+        magnesium (it once climbed to the target with no intake at all)."""
         s = mgplan.plan(regimen(), profile(("levothyroxine", ["20:00"])))
         assert all(e.intakes == () and e.elemental_mg == 0 for e in s.days)
-        spacing = [d for d in s.decisions if d.action is Action.SPACING]
-        assert 1 == len(spacing)
-        assert "left out" in spacing[0].message
-        assert spacing[0].consult_clinician
+        assert s.days[-1].phase is mgplan.Phase.STOPPED
+        (stop,) = [d for d in s.decisions if d.action is Action.STOP]
+        assert (s.start, "spacing") == (stop.date, stop.rule)
+        assert "levothyroxine" in stop.message
+        assert "every intake would be left out" in stop.message
+        assert stop.consult_clinician
         assert s.consult_clinician
+        assert not any(d.action is Action.INCREASE for d in s.decisions)
 
     def test_single_intake_uses_a_free_slot_time(self) -> None:
         """A one-intake day moves its intake to where the clash ends."""
@@ -566,3 +570,106 @@ class TestSideEffectsAfterAnIntakeLeftOut:
             "Severe loose stools on 2027-03-10 (after the evening of 2027-03-09) at "
             "56.7 mg: "
         )
+
+
+class TestEveningsWithEveryIntakeLeftOut:
+    """An evening whose intakes a clash all leaves out has no magnesium, like
+    a missed one: the dose does not rise on it, and the first evening back
+    follows the gap rule. The ladder once climbed on through such evenings
+    and the first evening back came several steps above the last taken."""
+
+    ladder = staticmethod(TestSideEffectsAfterAnIntakeLeftOut.ladder)
+
+    @staticmethod
+    def levothyroxine(start: str, end: str | None) -> mgplan.SafetyProfile:
+        """At 20:45, which leaves no time from 17:00 clear (4 h either way)."""
+        return mgplan.SafetyProfile(
+            medicines=[
+                Medicine(
+                    name="levothyroxine",
+                    times=["20:45"],
+                    start=D(start),
+                    end=None if end is None else D(end),
+                )
+            ]
+        )
+
+    def test_no_climb_without_magnesium(self) -> None:
+        """50 mg on 03-01, then six evenings with nothing placed while
+        increases fell due every 2 days: the first evening back was 200 mg,
+        four times what was last taken. It restarts at the start dose now."""
+        r = self.ladder().replace(step_interval_days=2)
+        s = mgplan.plan(r, self.levothyroxine("2027-03-02", "2027-03-07"))
+        assert 50 == s.day(D("2027-03-01")).elemental_mg
+        assert not any(s.day(D(f"2027-03-0{i}")).intakes for i in range(2, 8))
+        assert not [
+            d
+            for d in s.decisions
+            if d.action is Action.INCREASE and d.date <= D("2027-03-07")
+        ]
+        back = s.day(D("2027-03-08"))
+        assert (50, 1) == (back.elemental_mg, back.step)
+        (restart,) = [d for d in s.decisions if d.action is Action.MISSED_RESTART]
+        assert (D("2027-03-08"), "missed-gap") == (restart.date, restart.rule)
+        assert restart.message.startswith(
+            "6 evenings in a row without magnesium, every intake left out "
+            "(2027-03-02 to 2027-03-07): restarting at the start dose, at 50 mg"
+        )
+        assert D("2027-03-10") == next(
+            d.date for d in s.decisions if d.action is Action.INCREASE
+        )
+
+    def test_a_short_clash_puts_the_increase_off(self) -> None:
+        """Two evenings left out, the increase due on the second: it comes
+        on the first evening back, one step above the last taken, with no
+        restart (fewer than 3 evenings)."""
+        r = self.ladder()
+        s = mgplan.plan(r, self.levothyroxine("2027-03-07", "2027-03-08"))
+        increase = next(d for d in s.decisions if d.action is Action.INCREASE)
+        assert D("2027-03-09") == increase.date
+        assert (50, 100) == (increase.dose_before_mg, increase.dose_after_mg)
+        assert s.day(D("2027-03-09")).intakes
+        assert not any(d.action is Action.MISSED_RESTART for d in s.decisions)
+
+    def test_missed_and_left_out_evenings_make_one_gap(self) -> None:
+        """Three evenings left out and a skipped one after them: four in a
+        row without magnesium, one step lower on the first evening back."""
+        r = self.ladder()
+        p = self.levothyroxine("2027-03-10", "2027-03-12")
+        skipped = mgplan.MissedDose(date=D("2027-03-13"))
+        s = mgplan.plan(r, p, journal=[skipped])
+        (restart,) = [d for d in s.decisions if d.action is Action.MISSED_RESTART]
+        assert restart.message.startswith(
+            "4 evenings in a row without magnesium, 1 missed and 3 with every "
+            "intake left out (2027-03-10 to 2027-03-13): restarting one step "
+            "lower, at 50 mg"
+        )
+        assert (D("2027-03-14"), restart.cause) == (restart.date, skipped)
+        assert 50 == s.day(D("2027-03-14")).elemental_mg
+
+    def test_stops_when_no_evening_will_be_clear(self) -> None:
+        """Levothyroxine started for good on 03-10: from the evening after
+        its first day, no evening of any week can hold magnesium, so the plan
+        stops there; a clinician's end-stop does not change the medicines,
+        and the plan stops again the day it resumes."""
+        r = self.ladder()
+        p = self.levothyroxine("2027-03-10", None)
+        s = mgplan.plan(r, p)
+        assert D("2027-03-11") == s.end
+        assert mgplan.Phase.STOPPED is s.day(D("2027-03-11")).phase
+        (stop,) = [d for d in s.decisions if d.action is Action.STOP]
+        assert (D("2027-03-11"), "spacing") == (stop.date, stop.rule)
+        assert stop.consult_clinician
+        assert "change their times or the evening window" in stop.suggestion
+        # Stopped, nothing is placed: the intakes are not "back" either.
+        assert not [d for d in s.decisions if "back at their usual" in d.message]
+        waiting = s.decisions[-1]
+        assert "waiting" == waiting.rule
+        assert "change the other medicines' times" in waiting.message
+        ack = mgplan.ClinicianAck(
+            date=D("2027-03-14"), clinician="Dr A", allows="end-stop"
+        )
+        s = mgplan.plan(r, p, journal=[ack])
+        stops = [d.date for d in s.decisions if d.action is Action.STOP]
+        assert [D("2027-03-11"), D("2027-03-14")] == stops
+        assert not any(d.intakes for d in s.days if d.date >= D("2027-03-10"))

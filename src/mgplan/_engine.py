@@ -94,6 +94,10 @@ _DOSED = frozenset(
     (Phase.TITRATING, Phase.HOLDING, Phase.STEPPED_BACK, Phase.MAINTAINING)
 )
 _OFF = (Phase.PAUSED, Phase.STOPPED)
+_UNPLACED_ADVICE = (
+    "Ask a pharmacist or clinician how to space magnesium from the other "
+    "medicines, then change their times or the evening window in the plan."
+)
 
 
 def plan(
@@ -424,7 +428,8 @@ class _Run:
     maintenance_since: dt.date | None = None
     quiet_evenings: int = 0  # evenings taken at this dose with no report
     quiet_rung: int = -1
-    gap: int = 0
+    gap: int = 0  # evenings in a row without magnesium, up to tonight
+    gap_left_out: int = 0  # of which every intake was left out (a clash)
     trial_start: dt.date | None = None  # the first day of the n-of-1 blocks
     episode: _OpenEpisode | None = None
     noted: set[int] = field(default_factory=set)  # id() of reports handled
@@ -482,6 +487,8 @@ class _Planner:
             missed_restart=policy.missed_days_restart,
         )
         self.placement = Placement(regimen, profile, self.ladder.per_intake)
+        # Other medicines whose times can leave an evening's intakes out.
+        self.clashes = bool(self.placement.medicines)
         self.decisions: list[Decision] = []
         self.suggestions: list[str] = []
         # The trial's blocks by first day: drawn once, not on every trial day.
@@ -774,12 +781,11 @@ class _Planner:
         before: tuple[tuple[str, bool], ...] = ()
         for first, count, record in _runs(start, self.days):
             if record.rung < 0:
-                changes: Iterable[tuple[dt.date, tuple[tuple[str, bool], ...]]]
-                changes = ((first, ()),)
-            else:
-                quanta = self.ladder.quanta[record.rung]
-                changes = placement.descriptions(first, count, quanta)
-            for date, now in changes:
+                # No dose, nothing placed: what was said holds until the next
+                # evening with a dose.
+                continue
+            quanta = self.ladder.quanta[record.rung]
+            for date, now in placement.descriptions(first, count, quanta):
                 if now != before:
                     if now:
                         text = " ".join(sentence for sentence, _ in now)
@@ -972,7 +978,7 @@ class _Planner:
                     run, day, events, resolved, last_entry, left, report_days, reports
                 )
             elif left is not None:
-                self._emit(run, left[0], trial=left[1])
+                self._emit(run, left[0], trial=left[1], left_out=left[2])
 
     def _day(
         self,
@@ -982,11 +988,12 @@ class _Planner:
         missed: dict[dt.date, MissedDose],
         acks: dict[dt.date, list[ClinicianAck]],
         resolved: list[Resolved],
-    ) -> tuple[bool, bool] | None:
+    ) -> tuple[bool, bool, bool] | None:
         """One day: what the entries and the run's due dates change. Returns
         the day still to be recorded from the run as it is now (missed, in an
-        on block of the trial), which ``_plain_days`` records with the alike
-        days after it; None when it is recorded already."""
+        on block of the trial, every intake left out), which ``_plain_days``
+        records with the alike days after it; None when it is recorded
+        already."""
         if day < self.dose_start:  # the baseline: reports are only noted
             self.days.append(_BASELINE_DAY)
             for _, report in reports.get(day, ()):
@@ -1022,7 +1029,13 @@ class _Planner:
             self._maybe_resume(run, day, resolved)
         for ack in acks.get(day, ()):
             self._acknowledge(run, day, ack)
-        if run.gap and run.mode in _DOSED and not missed_today:
+        # An evening whose intakes a clash with another medicine all leaves
+        # out has no magnesium, like a missed one: no increase, and the gap
+        # rule on the first evening back.
+        dosing = (run.mode, run.tol.rung)
+        unplaced = self._unplaced(run, day)
+        without = missed_today or unplaced
+        if run.gap and run.mode in _DOSED and not without:
             self._after_gap(run, day, missed)
         for _, report in reports.get(day, ()):
             run.noted.add(id(report))
@@ -1031,11 +1044,52 @@ class _Planner:
             run.mode in _DOSED
             and run.next_increase is not None
             and day >= run.next_increase
-            and not missed_today
+            and not without
             and (run.quiet_until is None or day >= run.quiet_until)
         ):
             self._increase(run, day)
-        return missed_today, arm == "on"
+        if (run.mode, run.tol.rung) != dosing:
+            unplaced = self._unplaced(run, day)
+        left_out = unplaced and not missed_today
+        if left_out and self.placement.unplaced_for_good(
+            day, self.ladder.quanta[run.tol.rung]
+        ):
+            self._stop_unplaced(run, day)
+            left_out = False
+        return missed_today, arm == "on", left_out
+
+    def _unplaced(self, run: _Run, day: dt.date) -> bool:
+        """Whether tonight's dose is due but a clash leaves out every intake."""
+        return (
+            self.clashes
+            and run.mode in _DOSED
+            and self.placement.unplaced(day, self.ladder.quanta[run.tol.rung])
+        )
+
+    def _stop_unplaced(self, run: _Run, day: dt.date) -> None:
+        """Stop: no evening from *day* on can hold the dose (see
+        ``Placement.unplaced_for_good``); waiting would wait for ever."""
+        rung = run.tol.rung
+        layout = self.placement.layout(day, self.ladder.quanta[rung])
+        why = "; ".join(dict.fromkeys(r for reasons in layout.reasons for r in reasons))
+        run.tol = replace(run.tol, stopped=True)
+        run.mode = Phase.STOPPED
+        run.next_increase = run.maintenance_since = None
+        run.pause_until = run.resume_rung = run.awaiting_since = None
+        window = f"{self.regimen.window_start:%H:%M} to {self.regimen.window_end:%H:%M}"
+        self._decide(
+            day,
+            Action.STOP,
+            f"No time from {window} keeps {self._dose(rung)} clear of the other "
+            f"medicines ({why}), on any evening from "
+            f"{day.isoformat()} on: every intake would be left out, so the plan "
+            f"stops rather than titrate without magnesium. {_UNPLACED_ADVICE}",
+            before=self._rung_mg(rung),
+            after=0.0,
+            consult=True,
+            suggestion=_UNPLACED_ADVICE,
+            rule="spacing",
+        )
 
     # Off only in the tests, which check that skipping ahead (days, and the
     # placement decisions of a plan without other medicines) changes nothing.
@@ -1048,7 +1102,7 @@ class _Planner:
         events: list[dt.date],
         resolved: list[Resolved],
         last_entry: dt.date | None,
-        left: tuple[bool, bool] | None,
+        left: tuple[bool, bool, bool] | None,
         report_days: list[dt.date],
         reports: dict[dt.date, list[tuple[int, SideEffectReport]]],
     ) -> dt.date:
@@ -1067,11 +1121,12 @@ class _Planner:
         are noted after the days are recorded, as ``_report`` notes them.
         """
         if left is not None:
-            if left[0]:  # a missed evening: alone, and it opens a gap
-                self._emit(run, True, trial=left[1])
+            if left[0] or left[2]:  # without magnesium: alone, in a gap
+                self._emit(run, left[0], trial=left[1], left_out=left[2])
                 left = None
             else:
-                run.gap = 0  # as recording it does; nothing else read below
+                # As recording it does; nothing else read below.
+                run.gap = run.gap_left_out = 0
         plain = self._plain_run(
             run, day, events, resolved, last_entry, report_days, reports
         )
@@ -1168,12 +1223,28 @@ class _Planner:
                 stop = report_days[i]
                 break
             i += 1
+        if self.clashes and mode in _DOSED and arm != "off" and stop > day:
+            # Up to an evening a clash leaves without magnesium: _day takes it.
+            # (Dosed, the run has stopped at the first report: none is noted.)
+            unplaced = self.placement.first_unplaced(
+                day, stop, self.ladder.quanta[run.tol.rung]
+            )
+            if unplaced is not None:
+                stop = unplaced
         return (stop, arm, report_days[first:i]) if stop > day else None
 
     def _emit(
-        self, run: _Run, missed_today: bool, *, trial: bool = False, days: int = 1
+        self,
+        run: _Run,
+        missed_today: bool,
+        *,
+        trial: bool = False,
+        days: int = 1,
+        left_out: bool = False,
     ) -> None:
-        """*days* alike days from the run as it is (a missed evening is one)."""
+        """*days* alike days from the run as it is (a missed evening is one,
+        and so is one whose intakes are all *left_out*: both are evenings
+        without magnesium, in a gap)."""
         dosed = run.mode in _DOSED
         phase = Phase.TRIAL_ON if trial and run.mode is Phase.MAINTAINING else run.mode
         key = (phase, run.tol.rung if dosed else -1, missed_today and dosed)
@@ -1182,12 +1253,14 @@ class _Planner:
             record = self._records[key] = _record(*key)
         self.days.extend([record] * days)
         if not dosed:
-            run.gap = 0
+            run.gap = run.gap_left_out = 0
             return
-        if missed_today:
-            run.gap += 1
+        if missed_today or left_out:
+            run.gap += days
+            if left_out and not missed_today:
+                run.gap_left_out += days
             return
-        run.gap = 0
+        run.gap = run.gap_left_out = 0
         if run.quiet_rung != run.tol.rung:
             run.quiet_rung = run.tol.rung
             run.quiet_evenings = 0
@@ -1300,16 +1373,28 @@ class _Planner:
             if gap >= self.interval
             else ("one step lower" if lowered.rung < before else "at the same dose")
         )
+        left_out = run.gap_left_out
+        if not left_out:
+            what = "1 evening missed" if gap == 1 else f"{gap} evenings in a row missed"
+        elif left_out == gap:
+            what = (
+                f"{gap} evening{'s in a row' if gap > 1 else ''} without "
+                "magnesium, every intake left out"
+            )
+        else:
+            what = (
+                f"{gap} evenings in a row without magnesium, {gap - left_out} "
+                f"missed and {left_out} with every intake left out"
+            )
+        when = (
+            first.isoformat()
+            if gap == 1
+            else f"{first.isoformat()} to {last.isoformat()}"
+        )
         self._decide(
             day,
             Action.MISSED_RESTART,
-            (
-                f"1 evening missed ({first.isoformat()})"
-                if gap == 1
-                else f"{gap} evenings in a row missed ({first.isoformat()} to "
-                f"{last.isoformat()})"
-            )
-            + f": restarting {where}, at "
+            f"{what} ({when}): restarting {where}, at "
             f"{self._dose(lowered.rung)}; the next increase counts from tonight.",
             before=self._rung_mg(before),
             after=self._rung_mg(lowered.rung),
@@ -1693,8 +1778,19 @@ class _Planner:
             # otherwise say it on its last day, months after the pause.
             when = last_day
             if run.mode is Phase.STOPPED:
+                spacing = next(
+                    (
+                        d.rule
+                        for d in reversed(self.decisions)
+                        if d.action is Action.STOP
+                    ),
+                    None,
+                )
                 text = (
-                    "The plan is stopped: it resumes only with a clinician's "
+                    "The plan is stopped: change the other medicines' times or "
+                    "the evening window in the plan, then plan again."
+                    if spacing == "spacing"
+                    else "The plan is stopped: it resumes only with a clinician's "
                     "acknowledgement (mgplan clinician)."
                 )
                 first = len(self.days) - 1  # the first day of the stop

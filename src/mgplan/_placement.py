@@ -206,6 +206,41 @@ class Placement:
             return True
         return False
 
+    def unplaced(self, day: dt.date, quanta: int) -> bool:
+        """Whether a clash leaves out every intake of *day*'s dose of
+        *quanta*: each clashes with another medicine at every time of the
+        window. Such an evening has no magnesium. (A day the zone skips is
+        no evening at all: the evenings either side are a day apart.)"""
+        return bool(self.medicines) and all(
+            at is None for at in self.layout(day, quanta).times
+        )
+
+    def first_unplaced(
+        self, first: dt.date, stop: dt.date, quanta: int
+    ) -> dt.date | None:
+        """The first day from *first* to before *stop* that is ``unplaced``."""
+        if not self.medicines:
+            return None
+        days = (first + dt.timedelta(i) for i in range((stop - first).days))
+        return next((day for day in days if self.unplaced(day, quanta)), None)
+
+    def unplaced_for_good(self, day: dt.date, quanta: int) -> bool:
+        """Whether no evening from *day* on can hold an intake of this dose:
+        the other medicines neither start nor end from the evening before on
+        (so each week is like the last, the clock's changes aside) and every
+        evening of the week from *day* is ``unplaced``."""
+        if not self.medicines:
+            return False
+        before = day - dt.timedelta(1)
+        for medicine in self.medicines:
+            if medicine.start is not None and medicine.start > before:
+                return False
+            if medicine.end is not None and medicine.end >= before:
+                return False
+        return all(
+            self.unplaced(day + dt.timedelta(offset), quanta) for offset in range(7)
+        )
+
     def clock_changes(self, first: dt.date, last: dt.date) -> list[dt.date]:
         """The days from *first* to *last* on which the zone's clock changes."""
         return _clock_changes_between(self.zone, first, last)

@@ -423,9 +423,11 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "missed-gap",
-        "The first evening taken after missed evenings in a row",
-        "≥ `missed_days_restart` (3): one rung lower; ≥ one step interval: the "
-        "start dose; the next increase one interval later.",
+        "The first evening with magnesium after evenings in a row without it "
+        "(missed, or every intake left out by a clash with another medicine)",
+        "No increase on those evenings. ≥ `missed_days_restart` (3): one rung "
+        "lower; ≥ one step interval: the start dose; the next increase one "
+        "interval later.",
         "re-initiate after > 2 weeks missed [WEGOVY]; the interval and 3 "
         "evenings: mgplan",
     ),

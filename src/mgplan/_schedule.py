@@ -591,6 +591,17 @@ class Schedule(Model, frozen=True):
             return None
         return self._phase_runs()[-1][0]
 
+    def _stopped_by_a_clash(self) -> bool:
+        """Whether the plan ends stopped because no evening keeps magnesium
+        clear of the other medicines (rule ``spacing``): a clinician's
+        acknowledgement does not change that, the medicines' times do."""
+        if self.waiting_for != "clinician":
+            return False
+        stop = next(
+            (d for d in reversed(self.decisions) if d.action is Action.STOP), None
+        )
+        return stop is not None and stop.rule == "spacing"
+
     def _earliest_restart(self, first: dt.date, last: dt.date) -> dt.date | None:
         """For a pause from *first* to *last* that is over: the day after
         the shortest pause from its latest severe report, worked out from

@@ -286,7 +286,8 @@ def _contents(
         raise InvalidInputError(
             "schedule.days",
             "a schedule with at least one intake",
-            "a schedule in which every day is paused",
+            "a schedule with no intake on any day (paused, stopped, or every "
+            "intake left out)",
         )
     if stamp is None:
         day = schedule.as_of or schedule.start
@@ -821,7 +822,10 @@ def _pause_events(schedule: Schedule, items: Items = "events") -> dict[str, _Eve
             # the stop's day, not a banner to the plan's end date.
             end = first + dt.timedelta(1)
             lines.append(
-                "Only a clinician's acknowledgement resumes the plan (mgplan "
+                "It resumes once the other medicines' times or the evening "
+                "window change in the plan."
+                if schedule._stopped_by_a_clash()
+                else "Only a clinician's acknowledgement resumes the plan (mgplan "
                 "clinician)."
             )
         elif schedule.waiting_for == "resolution":

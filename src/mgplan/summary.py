@@ -178,6 +178,11 @@ def _status(schedule: Schedule, day: dt.date) -> str:
     what it waits for."""
     since = schedule._waiting_since()
     if since is not None and day >= since:
+        if schedule._stopped_by_a_clash():
+            return (
+                f"no magnesium: stopped since {since}, as no evening keeps it "
+                "clear of the other medicines"
+            )
         if schedule.waiting_for == "clinician":
             return (
                 f"no magnesium: stopped since {since}, until a clinician "

@@ -182,6 +182,12 @@ def _waiting_text(schedule: Schedule, today: dt.date, plan: str = "PLAN") -> str
     the first day of its last run of paused (or stopped) days, not the
     last day planned."""
     since = schedule._waiting_since() or schedule.end
+    if schedule._stopped_by_a_clash():
+        return (
+            f"The plan has been stopped since {since}: no evening keeps magnesium "
+            "clear of the other medicines. Ask a pharmacist or clinician how to "
+            f"space them, then change their times or the evening window in {plan}."
+        )
     if schedule.waiting_for == "clinician":
         return (
             f"The plan has been stopped since {since}: no magnesium until a "
