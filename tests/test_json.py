@@ -288,6 +288,16 @@ class TestStrictJson:
         with pytest.raises(mgplan.InvalidInputError, match="not a number"):
             mgplan.Schedule.from_json('{"daily_cap_mg": ' + bad + "}")
 
+    @pytest.mark.parametrize("key", ["reports", "missed", "resolved", "clinician"])
+    def test_an_old_per_kind_list_that_is_not_a_list(self, key: str) -> None:
+        """A schedule written before the journal kept a list per kind;
+        ``{"clinician": true}`` was a TypeError out of the loader (found by
+        the fuzz test), and is an error that names the key."""
+        with pytest.raises(mgplan.InvalidInputError) as info:
+            mgplan.Schedule.from_json('{"' + key + '": true}')
+        assert f"Schedule.{key}" == info.value.field
+        assert "a list of journal entries" == info.value.expected
+
     def test_a_key_twice_in_a_journal_line(self, tmp_path: Path) -> None:
         """A journal line with a key twice names the line."""
         path = tmp_path / "j.jsonl"

@@ -361,11 +361,12 @@ class Schedule(Model, frozen=True):
     def _per_kind_lists(cls, data: Any) -> Any:
         """Schedules written before ``journal`` kept one list per kind."""
         if isinstance(data, dict) and "journal" not in data:
-            legacy = [
-                entry
-                for key in ("reports", "missed", "resolved", "clinician")
-                for entry in (data.get(key) or ())
-            ]
+            legacy: list[Any] = []
+            for key in ("reports", "missed", "resolved", "clinician"):
+                value = data.get(key)
+                if value is not None and not isinstance(value, list):
+                    raise InvalidInputError(key, "a list of journal entries", value)
+                legacy.extend(value or ())
             if any(
                 key in data for key in ("reports", "missed", "resolved", "clinician")
             ):
