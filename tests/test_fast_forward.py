@@ -58,6 +58,13 @@ def cases(draw: st.DrawFn) -> Case:
                     mgplan.Medicine(
                         name="alendronate", times=["21:00"], weekdays=["sun"]
                     ),
+                    # A course that leaves an evening room for one intake.
+                    mgplan.Medicine(
+                        name="levothyroxine",
+                        times=["21:15"],
+                        start=start + dt.timedelta(10),
+                        end=start + dt.timedelta(24),
+                    ),
                 ]
             ),
             max_size=2,

@@ -673,3 +673,63 @@ class TestEveningsWithEveryIntakeLeftOut:
         stops = [d.date for d in s.decisions if d.action is Action.STOP]
         assert [D("2027-03-11"), D("2027-03-14")] == stops
         assert not any(d.intakes for d in s.days if d.date >= D("2027-03-10"))
+
+
+class TestACourseThatLeavesAnIntakeOut:
+    """Levothyroxine at 21:15 leaves room for one intake (17:15) in the
+    evening: of 150 mg in two intakes, 100 mg is scheduled. The dose rises
+    only from an evening that takes it whole."""
+
+    ladder = staticmethod(TestSideEffectsAfterAnIntakeLeftOut.ladder)
+
+    @staticmethod
+    def levothyroxine(**when: object) -> mgplan.SafetyProfile:
+        return mgplan.SafetyProfile(
+            medicines=[Medicine(name="levothyroxine", times=["21:15"], **when)]
+        )
+
+    def test_no_jump_after_the_course(self) -> None:
+        """100 mg taken through an 11-evening course while the ladder went
+        on to 200 mg: the first evening after it was 200 mg, twice what was
+        taken. The dose holds at 150 mg through the course, and the next
+        increase counts from the first evening with the whole dose."""
+        p = self.levothyroxine(start=D("2027-03-10"), end=D("2027-03-25"))
+        s = mgplan.plan(self.ladder(), p)
+        taken = [s.day(D(f"2027-03-{day}")).elemental_mg for day in (14, 20, 25)]
+        assert [100, 100, 100] == taken
+        back = s.day(D("2027-03-26"))
+        assert (150, 3) == (back.elemental_mg, back.step)
+        (hold,) = [d for d in s.decisions if d.action is Action.HOLD]
+        assert (D("2027-03-26"), "missed-gap") == (hold.date, hold.rule)
+        assert hold.message == (
+            "11 evenings in a row with an intake left out (2027-03-15 to "
+            "2027-03-25): holding 150 mg (3 capsules); the next increase counts "
+            "from 2027-03-26, the first evening with the whole dose, and moves "
+            "to 2027-04-02."
+        )
+        increases = [d.date for d in s.decisions if d.action in _UP]
+        assert [D("2027-03-08"), D("2027-03-15"), D("2027-04-02")] == increases
+
+    def test_a_weekly_clash_puts_an_increase_off_a_day(self) -> None:
+        """On Mondays only: 150 mg leaves an intake out on a Monday, so the
+        increase due from it on Monday 03-22 comes on the Tuesday, with
+        nothing else changed (100 mg fits, so 03-15 went up as due)."""
+        p = self.levothyroxine(weekdays=["mon"])
+        s = mgplan.plan(self.ladder(), p)
+        assert 100 == s.day(D("2027-03-22")).elemental_mg  # Monday, short
+        increases = [d.date for d in s.decisions if d.action in _UP]
+        assert [D("2027-03-08"), D("2027-03-15"), D("2027-03-23")] == increases
+        assert not [d for d in s.decisions if d.action is Action.HOLD]
+
+    def test_a_clash_that_never_ends_does_not_stall_the_plan(self) -> None:
+        """Every evening for good: waiting for a whole evening would wait for
+        ever, so the ladder climbs with what can be placed (100 mg), as the
+        spacing decision says, and the plan reaches its end."""
+        s = mgplan.plan(self.ladder(), self.levothyroxine())
+        increases = [d.date for d in s.decisions if d.action in _UP]
+        assert [D("2027-03-08"), D("2027-03-15"), D("2027-03-22")] == increases
+        assert mgplan.Phase.MAINTAINING is s.days[-1].phase
+        assert 100 == s.days[-1].elemental_mg
+
+
+_UP = (Action.INCREASE, Action.REACH_TARGET)

@@ -471,6 +471,7 @@ class _Planner:
         self.as_of = as_of
         self.product = regimen.product
         self.interval = regimen.step_interval_days
+        self.interval_td = dt.timedelta(self.interval)
         self.dose_start = regimen.dose_start
         self.cap = profile.daily_cap_mg
         self.cap_reason = profile.cap_reason
@@ -1046,6 +1047,7 @@ class _Planner:
             and day >= run.next_increase
             and not without
             and (run.quiet_until is None or day >= run.quiet_until)
+            and not self._put_off(run, day)
         ):
             self._increase(run, day)
         if (run.mode, run.tol.rung) != dosing:
@@ -1065,6 +1067,63 @@ class _Planner:
             and run.mode in _DOSED
             and self.placement.unplaced(day, self.ladder.quanta[run.tol.rung])
         )
+
+    def _put_off(self, run: _Run, day: dt.date) -> bool:
+        """Whether an increase due tonight waits because a clash with another
+        medicine leaves some intake of the dose out (not all: such an
+        evening is in a gap): tonight, for the dose rises only from an
+        evening that takes it whole; or on ``missed_days_restart`` evenings
+        in a row ending within the interval before (a course), for the next
+        increase then counts from the first evening with the whole dose, as
+        after missed ones (said in a decision). Not when the clash never
+        ends: the plan then climbs with what can be placed."""
+        if not self.clashes:
+            return False
+        placement, quanta = self.placement, self.ladder.quanta
+        if placement.short(day, quanta[run.tol.rung]):
+            return not placement.short_for_good(day, quanta[run.tol.rung])
+        start, need = self.regimen.start_date, self.numbers.missed_restart
+        # The latest run of such evenings that ends within the interval.
+        end: dt.date | None = None
+        count = 0
+        eve = day - _ONE_DAY
+        while eve >= start and (end is not None or eve >= day - self.interval_td):
+            record = self.days[(eve - start).days]
+            q = quanta[record.rung] if record.rung >= 0 else 0
+            partly = (
+                record.rung >= 0
+                and not record.missed
+                and placement.short(eve, q)
+                and not placement.unplaced(eve, q)
+            )
+            if partly:
+                end = end or eve
+                count += 1
+            elif end is not None:
+                if count >= need:
+                    break
+                end, count = None, 0
+            eve -= _ONE_DAY
+        if end is None or count < need:
+            return False
+        due = end + _ONE_DAY + self.interval_td
+        if due <= day:
+            return False
+        run.next_increase = due
+        first = end - dt.timedelta(count - 1)
+        whole = end + _ONE_DAY
+        self._decide(
+            day,
+            Action.HOLD,
+            f"{count} evenings in a row with an intake left out ({first.isoformat()} "
+            f"to {end.isoformat()}): holding {self._dose(run.tol.rung)}; the next "
+            f"increase counts from {whole.isoformat()}, the first evening with the "
+            f"whole dose, and moves to {due.isoformat()}.",
+            before=self._rung_mg(run.tol.rung),
+            after=self._rung_mg(run.tol.rung),
+            rule="missed-gap",
+        )
+        return True
 
     def _stop_unplaced(self, run: _Run, day: dt.date) -> None:
         """Stop: no evening from *day* on can hold the dose (see

@@ -24,7 +24,7 @@ import datetime as dt
 import functools
 import itertools
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ._model import trusted_copy
@@ -224,11 +224,29 @@ class Placement:
         days = (first + dt.timedelta(i) for i in range((stop - first).days))
         return next((day for day in days if self.unplaced(day, quanta)), None)
 
+    def short(self, day: dt.date, quanta: int) -> bool:
+        """Whether a clash leaves out at least one intake of *day*'s dose."""
+        return bool(self.medicines) and any(
+            at is None for at in self.layout(day, quanta).times
+        )
+
     def unplaced_for_good(self, day: dt.date, quanta: int) -> bool:
-        """Whether no evening from *day* on can hold an intake of this dose:
-        the other medicines neither start nor end from the evening before on
-        (so each week is like the last, the clock's changes aside) and every
-        evening of the week from *day* is ``unplaced``."""
+        """Whether no evening from *day* on can hold an intake of this dose
+        (each is ``unplaced``)."""
+        return self._for_good(day, quanta, self.unplaced)
+
+    def short_for_good(self, day: dt.date, quanta: int) -> bool:
+        """Whether every evening from *day* on leaves an intake of this dose
+        out (each is ``short``)."""
+        return self._for_good(day, quanta, self.short)
+
+    def _for_good(
+        self, day: dt.date, quanta: int, test: Callable[[dt.date, int], bool]
+    ) -> bool:
+        """Whether *test* holds on every evening from *day* on: the other
+        medicines neither start nor end from the evening before on (so each
+        week is like the last) and it holds on each evening of the week from
+        *day*."""
         if not self.medicines:
             return False
         before = day - dt.timedelta(1)
@@ -237,9 +255,7 @@ class Placement:
                 return False
             if medicine.end is not None and medicine.end >= before:
                 return False
-        return all(
-            self.unplaced(day + dt.timedelta(offset), quanta) for offset in range(7)
-        )
+        return all(test(day + dt.timedelta(offset), quanta) for offset in range(7))
 
     def clock_changes(self, first: dt.date, last: dt.date) -> list[dt.date]:
         """The days from *first* to *last* on which the zone's clock changes."""

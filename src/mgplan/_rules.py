@@ -424,10 +424,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "missed-gap",
         "The first evening with magnesium after evenings in a row without it "
-        "(missed, or every intake left out by a clash with another medicine)",
-        "No increase on those evenings. ≥ `missed_days_restart` (3): one rung "
-        "lower; ≥ one step interval: the start dose; the next increase one "
-        "interval later.",
+        "(missed, or every intake left out by a clash with another medicine), "
+        "or with the whole dose after evenings with an intake left out",
+        "No increase on those evenings. Without magnesium ≥ "
+        "`missed_days_restart` (3): one rung lower; ≥ one step interval: the "
+        "start dose; the next increase one interval later. An intake left out "
+        "on ≥ 3: the dose holds, the next increase one interval later.",
         "re-initiate after > 2 weeks missed [WEGOVY]; the interval and 3 "
         "evenings: mgplan",
     ),
