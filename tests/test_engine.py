@@ -249,6 +249,6 @@ def test_the_journal_kinds_agree() -> None:
     type it annotates them with: the two name the same kinds."""
     import typing
 
-    from mgplan import _engine
+    from mgplan import _inputs
 
-    assert set(typing.get_args(_engine._Logged)) == set(_engine._LOGGED)
+    assert set(typing.get_args(_inputs.Logged)) == set(_inputs.LOGGED)

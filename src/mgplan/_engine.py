@@ -3,7 +3,9 @@
 Pure and deterministic: no clock, no files, no network. The parts a reader
 looks for by name live in their own modules: the dose ladder and rounding in
 ``_ladder``, the tolerance rules in ``_rules``, the placement of intakes in
-slots in ``_placement``. This module is the day emitter: it walks the plan one
+slots in ``_placement``, the journal's entries by kind and the checks of
+what the engine reads in ``_inputs``, the day records and the days built
+from them in ``_days``. This module is the day emitter: it walks the plan one
 evening at a time, turns journal entries into episodes and events for the
 rules, and records each day and each decision.
 """
@@ -14,18 +16,25 @@ import bisect
 import copy
 import datetime as dt
 import functools
-import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
+from ._days import BASELINE_DAY, TRIAL_OFF_DAY, Day, Days, day_record, like_runs
 from ._errors import InvalidInputError
 from ._forms import lower_gi_alternatives
+from ._inputs import (
+    LOGGED,
+    Entry,
+    Journal,
+    Kinds,
+    Logged,
+    check_entries,
+    check_policy,
+    check_profile_dates,
+)
 from ._iron import iron_advice
 from ._ladder import Ladder, build_ladder
-from ._model import trusted_copy
-from ._outcomes import Ferritin, RlsRating, Stools, Taken, graded_stools
 from ._placement import Placement
 from ._product import format_mg
 from ._profile import SafetyProfile
@@ -43,15 +52,10 @@ from ._rules import (
 from ._schedule import (
     DISCLAIMER,
     Action,
-    DayEntry,
     Decision,
-    DoseStep,
-    Intake,
     Phase,
     Schedule,
-    dose_step,
     made_decision,
-    step_key,
 )
 from ._tolerance import (
     ClinicianAck,
@@ -60,7 +64,6 @@ from ._tolerance import (
     Retracted,
     SideEffectReport,
     TolerancePolicy,
-    live_positions,
 )
 from ._trial import Trial, TrialBlock
 
@@ -69,26 +72,6 @@ __all__ = ["MAX_PLAN_DAYS", "plan", "plan_history"]
 # A safety net against a plan that never ends, far beyond any real regimen.
 MAX_PLAN_DAYS = 366 * 30
 
-_Entry = SideEffectReport | MissedDose | Resolved | ClinicianAck
-_Outcome = Taken | RlsRating | Stools | Ferritin
-_Logged = _Entry | Retracted | _Outcome
-# As tuples of classes for isinstance: built once, not on every entry.
-_LOGGED = (
-    SideEffectReport,
-    MissedDose,
-    Resolved,
-    ClinicianAck,
-    Retracted,
-    Taken,
-    RlsRating,
-    Stools,
-    Ferritin,
-)
-# Entries about a dose, refused in the baseline before the first one. A side
-# effect (and its end) can be recorded there: noted, like one on any evening
-# without magnesium, it is the person's rate without it.
-_ABOUT_A_DOSE = (MissedDose, ClinicianAck, Taken)
-_AN_EVENING = (Taken, MissedDose)
 _AFTERNOON = dt.time(12, 0)  # from noon on, a medicine is "in the evening"
 _DOSED = frozenset(
     (Phase.TITRATING, Phase.HOLDING, Phase.STEPPED_BACK, Phase.MAINTAINING)
@@ -108,7 +91,7 @@ def plan(
     *,
     resolved: Iterable[Resolved] = (),
     clinician: Iterable[ClinicianAck] = (),
-    journal: Iterable[_Logged] | None = None,
+    journal: Iterable[Logged] | None = None,
     policy: TolerancePolicy | None = None,
     as_of: dt.date | None = None,
 ) -> Schedule:
@@ -140,18 +123,18 @@ def plan(
             sorted((*reports, *missed, *resolved, *clinician), key=lambda e: e.date)
         )
     for i, entry in enumerate(log):
-        if not isinstance(entry, _LOGGED):
+        if not isinstance(entry, LOGGED):
             raise InvalidInputError(
                 f"journal[{i}]",
                 "a journal entry (SideEffectReport, MissedDose, Resolved, "
                 "ClinicianAck, Retracted, Taken, RlsRating, Stools or Ferritin)",
                 type(entry).__name__,
             )
-    journal_ = _Journal.of(log, regimen.dose_start)
+    journal_ = Journal.of(log, regimen.dose_start)
     profile.check()
-    _check_profile_dates(profile, as_of)
-    _check_policy(regimen, policy)
-    _check_entries(regimen, journal_, as_of)
+    check_profile_dates(profile, as_of)
+    check_policy(regimen, policy)
+    check_entries(regimen, journal_, as_of)
     return _Planner(regimen, profile, policy, journal_, as_of).run()
 
 
@@ -175,208 +158,11 @@ def plan_history(schedule: Schedule) -> list[tuple[dt.date, Schedule]]:
     where it ended, logged before the entry that moved the end: a journal put
     together by hand) was never a plan anyone saw, and is left out.
     """
-    journal = _Journal.of(schedule.journal, schedule.regimen.dose_start)
+    journal = Journal.of(schedule.journal, schedule.regimen.dose_start)
     planner = _Planner(
         schedule.regimen, schedule.profile, schedule.policy, journal, schedule.as_of
     )
     return planner.history()
-
-
-# The kinds of entry the engine reads, each on its own list.
-_KINDS = (SideEffectReport, MissedDose, Resolved, ClinicianAck, Ferritin, Stools)
-
-
-@dataclass(frozen=True, slots=True)
-class _Journal:
-    reports: tuple[SideEffectReport, ...]
-    missed: tuple[MissedDose, ...]
-    resolved: tuple[Resolved, ...]
-    clinician: tuple[ClinicianAck, ...]
-    log: tuple[_Logged, ...]
-    live: frozenset[int]  # positions in the log of the entries that count
-    dose_start: dt.date
-    ferritin: tuple[Ferritin, ...] = ()
-    # The entries that count, with their position in the log.
-    counted: tuple[tuple[int, _Entry | _Outcome], ...] = ()
-    # The latest date among them (None: none counts).
-    last_date: dt.date | None = None
-    # The reports graded from stools, by entry and usual count: a plan's
-    # history makes its journals with the same ones, so that a report the
-    # final run noted is the one each version's journal holds.
-    made: dict[tuple[int, float | None], SideEffectReport | None] = field(
-        default_factory=dict, compare=False
-    )
-
-    @classmethod
-    def of(cls, log: Iterable[_Logged], dose_start: dt.date) -> _Journal:
-        """The entries of *log*, in logging order; those that count (not
-        retracted) also split by kind.
-
-        Stool entries join the reports when they grade as a side effect: by
-        Bristol type, and by count above the usual, which is the median count
-        recorded before the first dose (*dose_start*), when there is one.
-
-        Raises InvalidInputError for a retraction that takes back no entry
-        that counts (``live_positions``).
-        """
-        log = tuple(log)
-        # One pass, sorting by kind (a plan is made from this on every call).
-        kinds = _Kinds(log, dose_start)
-        for i in sorted(live_positions(log)):
-            kinds.add(i)
-        return kinds.journal(len(log))
-
-
-class _Kinds:
-    """The entries of a log that count, split by kind, as they are added (in
-    logging order) and taken back: ``_Journal.of`` adds every entry that
-    counts at once; a plan's history adds them one by one, for a journal
-    after each entry (made anew for each, that cost grew with the square of
-    the entries)."""
-
-    def __init__(
-        self,
-        log: tuple[_Logged, ...],
-        dose_start: dt.date,
-        made: dict[tuple[int, float | None], SideEffectReport | None] | None = None,
-    ) -> None:
-        self.log = log
-        self.dose_start = dose_start
-        self.lists: dict[type, list[Any]] = {kind: [] for kind in _KINDS}
-        self.where: dict[type, list[Any] | None] = dict(self.lists)
-        self.counted: list[tuple[int, _Entry | _Outcome]] = []
-        self.live: set[int] = set()
-        self.latest: dt.date | None = None
-        # Reports graded from stools, kept from one journal to the next.
-        self.made = {} if made is None else made
-
-    def _list(self, entry: object) -> list[Any] | None:
-        cls_ = type(entry)
-        if cls_ in self.where:
-            return self.where[cls_]
-        # A subclass, or a kind the engine does not read (taken).
-        found = self.where[cls_] = next(
-            (v for k, v in self.lists.items() if isinstance(entry, k)), None
-        )
-        return found
-
-    def add(self, i: int) -> None:
-        """Position *i* of the log counts, after every position added so far."""
-        entry = self.log[i]
-        found = self._list(entry)
-        if found is not None:
-            found.append(entry)
-        self.counted.append((i, entry))  # type: ignore[arg-type]
-        self.live.add(i)
-        date: dt.date = entry.date
-        if self.latest is None or date > self.latest:
-            self.latest = date
-
-    def logged(self, count: int) -> None:
-        """The log's entry at *count* - 1 was logged (a retraction takes its
-        target back): what counts after the first *count* entries."""
-        if not count:
-            return
-        entry = self.log[count - 1]
-        if not isinstance(entry, Retracted):
-            self.add(count - 1)
-            return
-        target = entry.entry - 1
-        self.live.discard(target)
-        taken = self.log[target]
-        found = self._list(taken)
-        if found is not None:  # by identity: equal entries may be logged twice
-            del found[next(j for j, e in enumerate(found) if e is taken)]
-        del self.counted[next(j for j, c in enumerate(self.counted) if c[0] == target)]
-        self.latest = max((x.date for _, x in self.counted), default=None)
-
-    def journal(self, count: int) -> _Journal:
-        """The journal of the first *count* entries of the log."""
-        lists = self.lists
-        from_stools = graded_stools(lists[Stools], self.dose_start, self.made)
-        return _Journal(
-            (*lists[SideEffectReport], *from_stools),
-            tuple(lists[MissedDose]),
-            tuple(lists[Resolved]),
-            tuple(lists[ClinicianAck]),
-            self.log if count == len(self.log) else self.log[:count],
-            frozenset(self.live),
-            self.dose_start,
-            tuple(lists[Ferritin]),
-            tuple(self.counted),
-            self.latest,
-            self.made,
-        )
-
-
-def _check_profile_dates(profile: SafetyProfile, as_of: dt.date | None) -> None:
-    """A clinician's override and a ferritin result count once they exist: one
-    dated after today is a mistyped date, and an override from the future
-    would raise the cap or allow a condition before anyone decided it."""
-    if as_of is None:
-        return
-    for name, value, what in (
-        ("override", profile.override, "an override counts once it is given"),
-        ("ferritin", profile.ferritin, "a result counts once the blood is drawn"),
-    ):
-        if value is not None and value.date > as_of:
-            raise InvalidInputError(
-                f"SafetyProfile.{name}.date",
-                f"a date on or before today ({as_of.isoformat()}): {what}",
-                value.date.isoformat(),
-            )
-
-
-def _check_policy(regimen: Regimen, policy: TolerancePolicy) -> None:
-    interval = regimen.step_interval_days
-    for name in ("hold_days", "step_back_days"):
-        value = getattr(policy, name)
-        if value is not None and value < interval:
-            raise InvalidInputError(
-                f"policy.{name}",
-                f"at least the step interval ({interval} days): no increase "
-                "comes within one interval of a side effect",
-                value,
-            )
-
-
-def _check_entries(regimen: Regimen, journal: _Journal, as_of: dt.date | None) -> None:
-    taken: dict[dt.date, str] = {}
-    start, dose_start = regimen.start_date, regimen.dose_start
-    for i, entry in journal.counted:
-        # A ferritin result may predate the plan: it is why one starts.
-        if entry.date < start and not isinstance(entry, Ferritin):
-            raise InvalidInputError(
-                f"journal[{i}].date",
-                f"a date on or after the plan's start "
-                f"({regimen.start_date.isoformat()})",
-                entry.date.isoformat(),
-            )
-        if as_of is not None and entry.date > as_of:
-            raise InvalidInputError(
-                f"journal[{i}].date",
-                f"a date on or before today ({as_of.isoformat()}); entries "
-                "cannot come from the future",
-                entry.date.isoformat(),
-            )
-        if entry.date < dose_start and isinstance(entry, _ABOUT_A_DOSE):
-            raise InvalidInputError(
-                f"journal[{i}].date",
-                f"a date on or after the first dose "
-                f"({regimen.dose_start.isoformat()}); the baseline before it "
-                "has no magnesium",
-                entry.date.isoformat(),
-            )
-        if isinstance(entry, _AN_EVENING):
-            kind = "taken" if isinstance(entry, Taken) else "skipped"
-            other = taken.get(entry.date)
-            if other is not None:
-                raise InvalidInputError(
-                    f"journal[{i}].date",
-                    f"an evening not already recorded as {other}",
-                    f"{kind} on {entry.date.isoformat()}",
-                )
-            taken[entry.date] = kind
 
 
 def _effective(report: SideEffectReport) -> dt.date:
@@ -385,25 +171,6 @@ def _effective(report: SideEffectReport) -> dt.date:
     return max(report.date, report.dose_date + _ONE_DAY)
 
 
-@dataclass(frozen=True, slots=True)
-class _Day:
-    """One emitted day, before it becomes a ``DayEntry``. Immutable: a run of
-    like days shares one."""
-
-    phase: Phase
-    rung: int  # -1: no dose
-    missed: bool
-
-
-@functools.lru_cache(maxsize=4096)
-def _record(phase: Phase, rung: int, missed: bool) -> _Day:
-    """The one record of a kind of day, shared by every plan (MAX_RUNGS
-    bounds the kinds)."""
-    return _Day(phase, rung, missed)
-
-
-_BASELINE_DAY = _record(Phase.BASELINE, -1, False)
-_TRIAL_OFF_DAY = _record(Phase.TRIAL_OFF, -1, False)
 _ONE_DAY = dt.timedelta(1)
 
 
@@ -461,7 +228,7 @@ class _Planner:
         regimen: Regimen,
         profile: SafetyProfile,
         policy: TolerancePolicy,
-        journal: _Journal,
+        journal: Journal,
         as_of: dt.date | None,
     ) -> None:
         self.regimen = regimen
@@ -494,10 +261,10 @@ class _Planner:
         self.suggestions: list[str] = []
         # The trial's blocks by first day: drawn once, not on every trial day.
         self._trial_blocks: dict[dt.date, tuple[TrialBlock, ...]] = {}
-        self.days: list[_Day] = []
+        self.days: list[Day] = []
         # One record per kind of day: runs of like days are then runs of the
         # same object, which grouping compares by identity, without a call.
-        self._records: dict[tuple[Phase, int, bool], _Day] = {}
+        self._records: dict[tuple[Phase, int, bool], Day] = {}
         self._dose_text: dict[int, str] = {}
         self._described: dict[int, tuple[SideEffectReport, str]] = {}
 
@@ -539,7 +306,7 @@ class _Planner:
         *,
         before: float | None = None,
         after: float | None = None,
-        cause: _Entry | None = None,
+        cause: Entry | None = None,
         consult: bool = False,
         suggestion: str = "",
         rule: str = "",
@@ -645,7 +412,7 @@ class _Planner:
         )
         versions = []
         # Graded stools as the final journal graded them (the run noted those).
-        kinds = _Kinds(log, self.journal.dose_start, self.journal.made)
+        kinds = Kinds(log, self.journal.dose_start, self.journal.made)
         for count, cut in enumerate(cuts):
             kinds.logged(count)
             snap = snapshots.get(cut)
@@ -718,7 +485,7 @@ class _Planner:
         self._spacing_decisions(start)
         return run
 
-    def _iron(self, day: dt.date, journal: _Journal) -> None:
+    def _iron(self, day: dt.date, journal: Journal) -> None:
         results = [*journal.ferritin]
         if self.profile.ferritin is not None:
             results.append(self.profile.ferritin)
@@ -780,7 +547,7 @@ class _Planner:
             return []
         decisions = []
         before: tuple[tuple[str, bool], ...] = ()
-        for first, count, record in _runs(start, self.days):
+        for first, count, record in like_runs(start, self.days):
             if record.rung < 0:
                 # No dose, nothing placed: what was said holds until the next
                 # evening with a dose.
@@ -905,7 +672,7 @@ class _Planner:
         self,
         run: _Run,
         day: dt.date,
-        journal: _Journal,
+        journal: Journal,
         *,
         snapshots: dict[dt.date, _Snapshot] | None = None,
         cuts: frozenset[dt.date] = frozenset(),
@@ -996,7 +763,7 @@ class _Planner:
         records with the alike days after it; None when it is recorded
         already."""
         if day < self.dose_start:  # the baseline: reports are only noted
-            self.days.append(_BASELINE_DAY)
+            self.days.append(BASELINE_DAY)
             for _, report in reports.get(day, ()):
                 run.noted.add(id(report))
                 self._report(run, day, report)
@@ -1023,7 +790,7 @@ class _Planner:
                     cause=report,
                     rule="trial",
                 )
-            self.days.append(_TRIAL_OFF_DAY)
+            self.days.append(TRIAL_OFF_DAY)
             return None
         missed_today = day in missed
         if run.mode is Phase.PAUSED:
@@ -1206,7 +973,7 @@ class _Planner:
         if dosed:
             self._emit(run, False, trial=arm == "on", days=count)
         else:
-            record = _BASELINE_DAY if arm == "baseline" else _TRIAL_OFF_DAY
+            record = BASELINE_DAY if arm == "baseline" else TRIAL_OFF_DAY
             self.days.extend([record] * count)
         # In date order, each day's as _day takes them: after the days are
         # recorded, so that each report finds its evening.
@@ -1309,7 +1076,7 @@ class _Planner:
         key = (phase, run.tol.rung if dosed else -1, missed_today and dosed)
         record = self._records.get(key)
         if record is None:
-            record = self._records[key] = _record(*key)
+            record = self._records[key] = day_record(*key)
         self.days.extend([record] * days)
         if not dosed:
             run.gap = run.gap_left_out = 0
@@ -1810,7 +1577,7 @@ class _Planner:
 
     # -- output -------------------------------------------------------------------
 
-    def _late_entries(self, run: _Run, journal: _Journal) -> None:
+    def _late_entries(self, run: _Run, journal: Journal) -> None:
         """Entries past the last day: an error, but for a report about the
         last evening itself (it can no longer change anything)."""
         last_day = self.regimen.start_date + dt.timedelta(len(self.days) - 1)
@@ -1865,7 +1632,7 @@ class _Planner:
                     when = min(last_day, run.pause_until + dt.timedelta(1))
             self._decide(when, Action.NOTE, text, rule="waiting")
 
-    def _finish(self, run: _Run, journal: _Journal) -> Schedule:
+    def _finish(self, run: _Run, journal: Journal) -> Schedule:
         r = self.regimen
         start = r.start_date
         ceiling = run.tol.ceiling
@@ -1893,7 +1660,7 @@ class _Planner:
                 consult = False
             elif decision.consult_clinician:
                 consult = True
-        days = _Days(start, tuple(self.days), self.placement, self.ladder.quanta)
+        days = Days(start, tuple(self.days), self.placement, self.ladder.quanta)
         return Schedule.planned(
             days,
             format="mgplan.schedule",
@@ -1921,170 +1688,3 @@ class _Planner:
             suggestions=tuple(self.suggestions),
             disclaimer=DISCLAIMER,
         )
-
-
-def _runs(start: dt.date, days: Iterable[_Day]) -> Iterator[tuple[dt.date, int, _Day]]:
-    """(first date, number of days, record) for each run of like days."""
-    first = start
-    # groupby compares neighbours in C, and like days share one record
-    # (_Planner._emit), which is equal to itself without a call.
-    for record, run in itertools.groupby(days):
-        count = len(list(run))
-        yield first, count, record
-        first += dt.timedelta(count)
-
-
-@dataclass(frozen=True, slots=True)
-class _Days:
-    """A schedule's days, built from the engine's records when first asked
-    for (``Schedule.planned``); and what can be told from the records
-    without building them all: the phases, one day, the dose steps, the days
-    from a date on (``Schedule`` asks for these while its days are not
-    built: a calendar's history asks them of every version)."""
-
-    start: dt.date
-    records: tuple[_Day, ...]
-    placement: Placement
-    quanta: tuple[int, ...]
-
-    def __call__(self) -> tuple[DayEntry, ...]:
-        return self.entries(0)
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-    def same_days(self, other: object) -> bool | None:
-        """Whether *other* builds the same days, told from the records when
-        both come from one planner (the versions of a plan's history; records
-        of like days are shared, so comparing them is mostly comparing
-        identities); None when it cannot be told so."""
-        if (
-            not isinstance(other, _Days)
-            or self.placement is not other.placement
-            or self.quanta != other.quanta
-        ):
-            return None
-        return self.start == other.start and self.records == other.records
-
-    def phase_runs(self) -> list[tuple[dt.date, int, Phase]]:
-        """(first date, number of days, phase) of each run of consecutive
-        days in one phase, as ``Schedule._phase_runs`` tells them from built
-        days (runs of like days at other doses of one phase run together)."""
-        runs: list[tuple[dt.date, int, Phase]] = []
-        for first, count, record in _runs(self.start, self.records):
-            if runs and runs[-1][2] is record.phase:
-                runs[-1] = (runs[-1][0], runs[-1][1] + count, record.phase)
-            else:
-                runs.append((first, count, record.phase))
-        return runs
-
-    def entries(self, first: int) -> tuple[DayEntry, ...]:
-        """The days from index *first* on."""
-        day = self.start + dt.timedelta(first)
-        one = _ONE_DAY
-        placed = self._placed
-        # One entry per kind of day (and units scheduled), copied for each
-        # date: a year has a handful of kinds and 365 days.
-        kinds: dict[tuple[int, float], DayEntry] = {}  # by id(): records live on
-        entries = []
-        for record in self.records[first:]:
-            intakes, units = placed(day, record)
-            kind = kinds.get((id(record), units))
-            if kind is None:
-                kind = kinds[id(record), units] = self._entry(
-                    day, record, intakes, units
-                )
-                entries.append(kind)
-            else:
-                entries.append(trusted_copy(kind, date=day, intakes=intakes))
-            day += one
-        return tuple(entries)
-
-    def entry(self, index: int) -> DayEntry:
-        """The day at *index*, built alone."""
-        day = self.start + dt.timedelta(index)
-        record = self.records[index]
-        return self._entry(day, record, *self._placed(day, record))
-
-    def _placed(self, day: dt.date, record: _Day) -> tuple[tuple[Intake, ...], float]:
-        """*day*'s intakes and the units they schedule: an intake left out (a
-        clash no time avoids, a day the zone skips) is not counted."""
-        if record.rung < 0:
-            return (), 0.0
-        intakes = self.placement.intakes(day, self.quanta[record.rung])
-        return intakes, sum((i.units for i in intakes), 0.0)
-
-    def _entry(
-        self, day: dt.date, record: _Day, intakes: tuple[Intake, ...], units: float
-    ) -> DayEntry:
-        dosed = record.rung >= 0
-        return DayEntry.trusted(
-            date=day,
-            phase=record.phase,
-            # Rungs count from 1, the smallest amount below the start dose
-            # included when there is one: the numbering never depends on
-            # what comes later.
-            step=record.rung + 1 if dosed else 0,
-            units=units,
-            elemental_mg=round(units * self.placement.unit_mg, 6) if dosed else 0.0,
-            compound_mg=round(units * self.placement.unit_compound_mg, 6)
-            if dosed
-            else 0.0,
-            intakes=intakes,
-            missed=record.missed,
-        )
-
-    def steps(self) -> tuple[DoseStep, ...]:
-        """``Schedule.steps`` from the records: within a run of like days the
-        intakes change only where they may (a day whose clock changes, or
-        any day with other medicines), so only those days are placed."""
-        steps: list[DoseStep] = []
-        placement = self.placement
-        # The open step: its first day and its intakes' key; and its end.
-        open_: tuple[dt.date, tuple[Any, ...]] | None = None
-        end = self.start
-
-        def close() -> None:
-            nonlocal open_
-            if open_ is not None:
-                first = self.entry((open_[0] - self.start).days)
-                steps.append(dose_step(len(steps) + 1, first, end))
-                open_ = None
-
-        for first, count, record in _runs(self.start, self.records):
-            if record.rung < 0:
-                close()
-                continue
-            quanta = self.quanta[record.rung]
-            for day, days in self._alike(first, count):
-                intakes = placement.intakes(day, quanta)
-                if not intakes:
-                    close()
-                    continue
-                key = step_key(intakes)
-                if open_ is not None and open_[1] != key:
-                    close()
-                if open_ is None:
-                    open_ = (day, key)
-                end = day + dt.timedelta(days - 1)
-        close()
-        return tuple(steps)
-
-    def _alike(self, first: dt.date, count: int) -> Iterator[tuple[dt.date, int]]:
-        """(first day, number of days) of the spans of a run of like days
-        whose intakes are the same each day: without other medicines, the
-        days between those whose clock changes; with them, each day."""
-        placement = self.placement
-        if placement.medicines:
-            for offset in range(count):
-                yield first + dt.timedelta(offset), 1
-            return
-        last = first + dt.timedelta(count - 1)
-        day = first
-        for change in placement.clock_changes(first, last):
-            if change > day:
-                yield day, (change - day).days
-            yield change, 1
-            day = change + _ONE_DAY
-        if day <= last:
-            yield day, (last - day).days + 1

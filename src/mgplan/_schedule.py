@@ -299,7 +299,7 @@ def dose_step(sequence: int, first: DayEntry, end: dt.date) -> DoseStep:
 
 class _Outline(typing.Protocol):
     """What a schedule's pending days tell without all being built
-    (``Schedule.planned``; the engine's ``_Days``)."""
+    (``Schedule.planned``; ``_days.Days``)."""
 
     @property
     def start(self) -> dt.date: ...
