@@ -298,6 +298,34 @@ class TestWaiting:
         assert "It resumes once the other medicines' times or the evening" in unfolded
         assert "Only a clinician" not in unfolded
 
+    def test_tonight_with_every_intake_left_out(self) -> None:
+        """An evening a clash leaves without an intake said "the plan is
+        titrating until ...": it says why there is none, and when there is."""
+        from mgplan._cli._common import _tonight
+
+        product = mgplan.Product(name="G", form="glycinate", amount_per_unit=50)
+        regimen = mgplan.Regimen(
+            id="course",
+            product=product,
+            start_date=dt.date(2027, 1, 4),
+            tz="UTC",
+            start_dose="100 mg",
+            end_date=dt.date(2027, 2, 28),
+        )
+        course = mgplan.Medicine(
+            name="levothyroxine",
+            times=["20:00"],
+            start=dt.date(2027, 1, 10),
+            end=dt.date(2027, 1, 12),
+        )
+        schedule = mgplan.plan(regimen, mgplan.SafetyProfile(medicines=[course]))
+        text = " ".join(_tonight(schedule, dt.date(2027, 1, 11)).split())
+        assert text.startswith(
+            "No magnesium tonight (2027-01-11): no evening time keeps it clear of "
+            "the other medicines, so every intake is left out; the next evening "
+            "with magnesium is 2027-01-13."
+        )
+
 
 class TestJsonOutput:
     def test_show_json_is_the_schedule(

@@ -244,10 +244,17 @@ def _tonight(schedule: Schedule, today: dt.date, plan: str = "PLAN") -> str:
         resume = next(
             (e.date for e in schedule.days if e.date > today and e.intakes), None
         )
-        lines = [
-            f"No magnesium tonight ({today}): the plan is {entry.phase.value}"
-            + (f" until {resume - dt.timedelta(1)}." if resume else ".")
-        ]
+        if entry.step:  # a dose tonight, but a clash leaves every intake out
+            lines = [
+                f"No magnesium tonight ({today}): no evening time keeps it clear "
+                "of the other medicines, so every intake is left out"
+                + (f"; the next evening with magnesium is {resume}." if resume else ".")
+            ]
+        else:
+            lines = [
+                f"No magnesium tonight ({today}): the plan is {entry.phase.value}"
+                + (f" until {resume - dt.timedelta(1)}." if resume else ".")
+            ]
         if resume is None and schedule.waiting_for is not None:
             lines.append(_wrap(_waiting_text(schedule, today, plan)))
     else:
