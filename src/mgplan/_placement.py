@@ -77,6 +77,7 @@ class Placement:
         )
         self._split_cache: dict[int, list[tuple[int, int]]] = {}
         self._layouts: dict[tuple[object, ...], Layout] = {}
+        self._day_layouts: dict[tuple[dt.date, int], Layout] = {}
         self._cache: dict[tuple[dt.date, int], tuple[Intake, ...]] = {}
         # A usual evening's intakes by dose: (wall time, intake) to copy.
         self._usual: dict[int, list[tuple[dt.time, Intake]]] = {}
@@ -312,6 +313,9 @@ class Placement:
 
     def layout(self, day: dt.date, quanta: int) -> Layout:
         """Where *day*'s intakes go, given the medicines taken around it."""
+        known = self._day_layouts.get((day, quanta))
+        if known is not None:  # the engine asks, then building the day does
+            return known
         slots = tuple(index for index, _ in self.split(quanta))
         active: tuple[tuple[int, bool, bool, bool], ...] = ()
         if self.medicines:
@@ -329,6 +333,7 @@ class Placement:
         found = self._layouts.get(key)
         if found is None:
             found = self._layouts[key] = self._search(day, slots, bool(active))
+        self._day_layouts[day, quanta] = found
         return found
 
     def _clashes(self, day: dt.date, minute: int) -> tuple[str, ...]:
