@@ -29,6 +29,16 @@ EXPECTED = {
         "Ceiling: 100 mg elemental a day",
         "not medical advice",
     ],
+    "other_medicines.py": [
+        "[spacing] ferrous sulfate is taken at 20:00, in the evening",
+        "The 19:00 (with dinner) intake is left out",
+        "(ask a clinician or pharmacist)",
+        "[missed-gap] 10 evenings in a row without magnesium, every intake left "
+        "out (2027-03-10 to 2027-03-19): restarting at the start dose",
+        "2027-03-15: no dose (every intake left out)",
+        "2027-03-20: 1 capsule (100 mg)",
+        "not medical advice",
+    ],
     "phone_notes.py": [
         "Moderate loose stools on 2027-03-11 (after the evening of 2027-03-10)",
         "Skipped the evening of 2027-03-11",

@@ -701,6 +701,8 @@ class Schedule(Model, frozen=True):
     def describe_dose(self, entry: DayEntry) -> str:
         """``2 capsules (200 mg)`` — units first, then elemental mg."""
         if not entry.intakes:
+            if entry.step:  # a dose, but a clash leaves every intake out
+                return "no dose (every intake left out)"
             return f"no dose ({entry.phase.value})"
         product = self.regimen.product
         units = product.describe_units(entry.units)
