@@ -288,7 +288,7 @@ class TestWaiting:
         loaded = mgplan.load_plan(plan)
         schedule = mgplan.plan(loaded.regimen, loaded.profile)
         assert schedule._stopped_by_a_clash()
-        assert dt.date(2026, 11, 11) == schedule._waiting_since()
+        assert dt.date(2026, 11, 10) == schedule._waiting_since()
         from mgplan import ics
         from mgplan.summary import _status
 

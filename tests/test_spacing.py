@@ -647,18 +647,40 @@ class TestEveningsWithEveryIntakeLeftOut:
         assert (D("2027-03-14"), restart.cause) == (restart.date, skipped)
         assert 50 == s.day(D("2027-03-14")).elemental_mg
 
+    def test_a_clash_of_ninety_days_stops_the_plan(self) -> None:
+        """A course of 89 evenings is a gap (the plan restarts at the start
+        dose after it); one of 90 or more stops the plan on its first
+        evening, saying so, rather than leave months without magnesium in
+        it (an end date years ahead gave a plan of years of empty evenings,
+        and one past 30 years an error about the plan's length)."""
+        r = self.ladder()
+        gap = mgplan.plan(r, self.levothyroxine("2027-03-10", "2027-06-06"))
+        (restart,) = [d for d in gap.decisions if d.action is Action.MISSED_RESTART]
+        assert D("2027-06-07") == restart.date
+        assert "89 evenings in a row without magnesium" in restart.message
+        for end in ("2027-06-07", "2199-12-31"):
+            s = mgplan.plan(r, self.levothyroxine("2027-03-10", end))
+            assert D("2027-03-10") == s.end
+            (stop,) = [d for d in s.decisions if d.action is Action.STOP]
+            assert (D("2027-03-10"), "spacing") == (stop.date, stop.rule)
+            assert "on any evening from 2027-03-10 for the next 90 days" in (
+                stop.message
+            )
+            assert s._stopped_by_a_clash()
+
     def test_stops_when_no_evening_will_be_clear(self) -> None:
-        """Levothyroxine started for good on 03-10: from the evening after
-        its first day, no evening of any week can hold magnesium, so the plan
-        stops there; a clinician's end-stop does not change the medicines,
-        and the plan stops again the day it resumes."""
+        """Levothyroxine started for good on 03-10: no evening of any week
+        from then on can hold magnesium, so the plan stops on its first
+        evening; a clinician's end-stop does not change the medicines, and
+        the plan stops again the day it resumes."""
         r = self.ladder()
         p = self.levothyroxine("2027-03-10", None)
         s = mgplan.plan(r, p)
-        assert D("2027-03-11") == s.end
-        assert mgplan.Phase.STOPPED is s.day(D("2027-03-11")).phase
+        assert D("2027-03-10") == s.end
+        assert mgplan.Phase.STOPPED is s.day(D("2027-03-10")).phase
         (stop,) = [d for d in s.decisions if d.action is Action.STOP]
-        assert (D("2027-03-11"), "spacing") == (stop.date, stop.rule)
+        assert (D("2027-03-10"), "spacing") == (stop.date, stop.rule)
+        assert "on any evening from 2027-03-10 on:" in stop.message
         assert stop.consult_clinician
         assert "change their times or the evening window" in stop.suggestion
         # Stopped, nothing is placed: the intakes are not "back" either.
@@ -671,7 +693,7 @@ class TestEveningsWithEveryIntakeLeftOut:
         )
         s = mgplan.plan(r, p, journal=[ack])
         stops = [d.date for d in s.decisions if d.action is Action.STOP]
-        assert [D("2027-03-11"), D("2027-03-14")] == stops
+        assert [D("2027-03-10"), D("2027-03-14")] == stops
         assert not any(d.intakes for d in s.days if d.date >= D("2027-03-10"))
 
 

@@ -77,6 +77,11 @@ _DOSED = frozenset(
     (Phase.TITRATING, Phase.HOLDING, Phase.STEPPED_BACK, Phase.MAINTAINING)
 )
 _OFF = (Phase.PAUSED, Phase.STOPPED)
+# A clash that leaves every evening without magnesium for this long stops
+# the plan rather than leave a gap of months in it (mgplan's convention:
+# courses of other medicines are days or weeks; past this, the plan needs
+# new times, not waiting).
+_LONGEST_CLASH = 90
 _UNPLACED_ADVICE = (
     "Ask a pharmacist or clinician how to space magnesium from the other "
     "medicines, then change their times or the evening window in the plan."
@@ -820,11 +825,18 @@ class _Planner:
         if (run.mode, run.tol.rung) != dosing:
             unplaced = self._unplaced(run, day)
         left_out = unplaced and not missed_today
-        if left_out and self.placement.unplaced_for_good(
-            day, self.ladder.quanta[run.tol.rung]
-        ):
-            self._stop_unplaced(run, day)
-            left_out = False
+        if left_out:
+            quanta = self.ladder.quanta[run.tol.rung]
+            placement = self.placement
+            if placement.unplaced_for_good(day, quanta) or (
+                # A medicine that starts tonight, for good: from tomorrow on.
+                placement.unplaced_for_good(day + _ONE_DAY, quanta)
+            ):
+                self._stop_unplaced(run, day, "on")
+                left_out = False
+            elif placement.unplaced_through(day, quanta, _LONGEST_CLASH):
+                self._stop_unplaced(run, day, f"for the next {_LONGEST_CLASH} days")
+                left_out = False
         return missed_today, arm == "on", left_out
 
     def _unplaced(self, run: _Run, day: dt.date) -> bool:
@@ -892,9 +904,10 @@ class _Planner:
         )
         return True
 
-    def _stop_unplaced(self, run: _Run, day: dt.date) -> None:
-        """Stop: no evening from *day* on can hold the dose (see
-        ``Placement.unplaced_for_good``); waiting would wait for ever."""
+    def _stop_unplaced(self, run: _Run, day: dt.date, when: str) -> None:
+        """Stop: no evening from *day* on can hold the dose (``when``: "on",
+        ``Placement.unplaced_for_good``), or none for _LONGEST_CLASH days:
+        waiting would wait for ever, or for months without magnesium."""
         rung = run.tol.rung
         layout = self.placement.layout(day, self.ladder.quanta[rung])
         why = "; ".join(dict.fromkeys(r for reasons in layout.reasons for r in reasons))
@@ -907,9 +920,9 @@ class _Planner:
             day,
             Action.STOP,
             f"No time from {window} keeps {self._dose(rung)} clear of the other "
-            f"medicines ({why}), on any evening from "
-            f"{day.isoformat()} on: every intake would be left out, so the plan "
-            f"stops rather than titrate without magnesium. {_UNPLACED_ADVICE}",
+            f"medicines ({why}), on any evening from {day.isoformat()} {when}: "
+            "every intake would be left out, so the plan stops rather than wait "
+            f"without magnesium. {_UNPLACED_ADVICE}",
             before=self._rung_mg(rung),
             after=0.0,
             consult=True,

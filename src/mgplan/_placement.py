@@ -225,6 +225,12 @@ class Placement:
         days = (first + dt.timedelta(i) for i in range((stop - first).days))
         return next((day for day in days if self.unplaced(day, quanta)), None)
 
+    def unplaced_through(self, day: dt.date, quanta: int, days: int) -> bool:
+        """Whether each of the *days* evenings from *day* is ``unplaced``."""
+        return all(
+            self.unplaced(day + dt.timedelta(offset), quanta) for offset in range(days)
+        )
+
     def short(self, day: dt.date, quanta: int) -> bool:
         """Whether a clash leaves out at least one intake of *day*'s dose."""
         return bool(self.medicines) and any(
