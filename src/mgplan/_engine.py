@@ -56,6 +56,7 @@ from ._schedule import (
     Phase,
     Schedule,
     made_decision,
+    stop_rule,
 )
 from ._tolerance import (
     ClinicianAck,
@@ -1617,18 +1618,10 @@ class _Planner:
             # otherwise say it on its last day, months after the pause.
             when = last_day
             if run.mode is Phase.STOPPED:
-                spacing = next(
-                    (
-                        d.rule
-                        for d in reversed(self.decisions)
-                        if d.action is Action.STOP
-                    ),
-                    None,
-                )
                 text = (
                     "The plan is stopped: change the other medicines' times or "
                     "the evening window in the plan, then plan again."
-                    if spacing == "spacing"
+                    if stop_rule(self.decisions) == "spacing"
                     else "The plan is stopped: it resumes only with a clinician's "
                     "acknowledgement (mgplan clinician)."
                 )

@@ -12,7 +12,7 @@ import enum
 import re
 import typing
 import zoneinfo
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
 
 import pydantic
@@ -295,6 +295,13 @@ def dose_step(sequence: int, first: DayEntry, end: dt.date) -> DoseStep:
         compound_mg=first.compound_mg,
         intakes=first.intakes,
     )
+
+
+def stop_rule(decisions: Sequence[Decision]) -> str | None:
+    """The rule of the latest stop among *decisions* (None: no stop): a stop
+    by rule ``spacing`` (no evening clear of the other medicines) waits for
+    new times, not for a clinician's word."""
+    return next((d.rule for d in reversed(decisions) if d.action is Action.STOP), None)
 
 
 class _Outline(typing.Protocol):
@@ -596,12 +603,9 @@ class Schedule(Model, frozen=True):
         """Whether the plan ends stopped because no evening keeps magnesium
         clear of the other medicines (rule ``spacing``): a clinician's
         acknowledgement does not change that, the medicines' times do."""
-        if self.waiting_for != "clinician":
-            return False
-        stop = next(
-            (d for d in reversed(self.decisions) if d.action is Action.STOP), None
+        return self.waiting_for == "clinician" and stop_rule(self.decisions) == (
+            "spacing"
         )
-        return stop is not None and stop.rule == "spacing"
 
     def _earliest_restart(self, first: dt.date, last: dt.date) -> dt.date | None:
         """For a pause from *first* to *last* that is over: the day after
