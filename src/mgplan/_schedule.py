@@ -297,6 +297,10 @@ def dose_step(sequence: int, first: DayEntry, end: dt.date) -> DoseStep:
     )
 
 
+# The lists of a schedule written before its journal, one per kind.
+_PER_KIND = ("reports", "missed", "resolved", "clinician")
+
+
 def stop_rule(decisions: Sequence[Decision]) -> str | None:
     """The rule of the latest stop among *decisions* (None: no stop): a stop
     by rule ``spacing`` (no evening clear of the other medicines) waits for
@@ -367,22 +371,19 @@ class Schedule(Model, frozen=True):
     @classmethod
     def _per_kind_lists(cls, data: Any) -> Any:
         """Schedules written before ``journal`` kept one list per kind."""
-        if isinstance(data, dict) and "journal" not in data:
+        if (
+            isinstance(data, dict)
+            and "journal" not in data
+            and any(key in data for key in _PER_KIND)
+        ):
             legacy: list[Any] = []
-            for key in ("reports", "missed", "resolved", "clinician"):
+            for key in _PER_KIND:
                 value = data.get(key)
                 if value is not None and not isinstance(value, list):
                     raise InvalidInputError(key, "a list of journal entries", value)
                 legacy.extend(value or ())
-            if any(
-                key in data for key in ("reports", "missed", "resolved", "clinician")
-            ):
-                data = {
-                    k: v
-                    for k, v in data.items()
-                    if k not in ("reports", "missed", "resolved", "clinician")
-                }
-                data["journal"] = legacy
+            data = {k: v for k, v in data.items() if k not in _PER_KIND}
+            data["journal"] = legacy
         return data
 
     # -- days built on first use ------------------------------------------------
